@@ -1,0 +1,1036 @@
+import { Peer, type DataConnection, type MediaConnection, type PeerError } from 'peerjs';
+import { CallError } from './errors.js';
+import {
+  CallEndedEvent,
+  CallErrorEvent,
+  CallIncomingEvent,
+  CallParticipantChangeEvent,
+  CallParticipantJoinedEvent,
+  CallParticipantLeftEvent,
+  CallStateChangeEvent,
+  type CallControllerEventMap,
+} from './events.js';
+import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, releasePlaceholder, type MediaConstraints } from './local-media.js';
+import {
+  CallRecord,
+  ParticipantRecord,
+  type Call,
+  type CallEndReason,
+  type CallState,
+  type LeaveReason,
+  type Participant,
+  type ParticipantState,
+  type UserInfo,
+} from './model.js';
+import { PeerLink } from './peer-link.js';
+import { isValidNamespace, peerIdForUser, userForPeerId } from './peer-id.js';
+import { parseControlMessage, toWire, type ControlMessage, type MediaState, type RosterEntry } from './protocol.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Where the PeerServer is mounted; defaults to `/`. */
+  path?: string;
+  secure?: boolean;
+  key?: string;
+}
+
+export interface ConnectOptions {
+  user: { id: string; name?: string };
+  /** The PeerServer to register with. Required: there is no public default. */
+  server: ServerOptions;
+  /** STUN/TURN servers; defaults to none (host candidates only), never to a public service. */
+  iceServers?: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Keeps apps that share one PeerServer apart; letters and digits. Defaults to `meshcall`. */
+  namespace?: string;
+  /** How long a ring lasts before it counts as unanswered, in ms. Defaults to 30 s. */
+  ringTimeout?: number;
+  /** How long to wait for the PeerServer to register us, in ms. Defaults to 10 s. */
+  connectTimeout?: number;
+  media?: MediaConstraints;
+}
+
+export interface StartCallOptions {
+  conversationId: string;
+  /** The users to ring: ids, or ids with display names. */
+  participants: ReadonlyArray<string | { id: string; name?: string }>;
+  video?: boolean;
+}
+
+export interface AcceptOptions {
+  /** Answer with the camera on; defaults to whether the call was placed as a video call. */
+  video?: boolean;
+}
+
+interface ResolvedOptions {
+  server: Required<ServerOptions>;
+  iceServers: RTCIceServer[];
+  iceTransportPolicy: RTCIceTransportPolicy;
+  namespace: string;
+  ringTimeout: number;
+  connectTimeout: number;
+  media: Required<MediaConstraints>;
+}
+
+interface ActiveCall {
+  record: CallRecord;
+  media: LocalMedia | null;
+  /** Whose ring we answered; null for the call's caller. */
+  inviterId: string | null;
+  ringTimers: Map<string, ReturnType<typeof setTimeout>>;
+  incomingTimer?: ReturnType<typeof setTimeout>;
+  /** Why the last participant left, to explain the end of the call when nobody is left. */
+  lastLeaveReason: LeaveReason | null;
+}
+
+const TRANSITIONS: Record<CallState, readonly CallState[]> = {
+  disconnected: ['connecting'],
+  connecting: ['idle', 'disconnected'],
+  idle: ['outgoing', 'incoming', 'connecting', 'disconnected'],
+  outgoing: ['active', 'ending'],
+  incoming: ['active', 'ending'],
+  active: ['ending'],
+  ending: ['idle', 'connecting', 'disconnected'],
+};
+
+const PARTICIPANT_TRANSITIONS: Record<ParticipantState, readonly ParticipantState[]> = {
+  ringing: ['connecting', 'left'],
+  connecting: ['connected', 'left'],
+  connected: ['connecting', 'left'],
+  left: [],
+};
+
+/** How long goodbyes may take to reach the others before connections are closed regardless. */
+const DRAIN_TIMEOUT_MS = 1000;
+/** How long a media connection may stay interrupted before the participant counts as lost. */
+const RECONNECT_GRACE_MS = 8000;
+/** A callee ends its own ring this long after the caller's timeout, in case the caller vanished. */
+const RING_FALLBACK_MS = 5000;
+/** An incoming control channel that says nothing useful within this time is closed. */
+const HANDSHAKE_TIMEOUT_MS = 10000;
+const SERVER_RETRY_MAX_MS = 15000;
+
+const IN_CALL: readonly CallState[] = ['outgoing', 'incoming', 'active'];
+
+export interface CallController {
+  addEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (this: CallController, event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (this: CallController, event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * Owns everything a call needs: registration with the signalling server, local media, the mesh of
+ * connections to the other participants, the control protocol between them and the state machines.
+ * Elements only read its state and call its methods.
+ */
+export class CallController extends EventTarget {
+  #state: CallState = 'disconnected';
+  #options: ResolvedOptions | null = null;
+  #user: UserInfo | null = null;
+  #peer: Peer | null = null;
+  #call: ActiveCall | null = null;
+  #links = new Map<string, PeerLink>();
+  /** Incoming control channels not yet tied to a call, waiting for their first message. */
+  #handshakes = new Set<DataConnection>();
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryDelay = 1000;
+  #cameraChange: Promise<void> = Promise.resolve();
+  /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
+  #closing = new Set<Promise<void>>();
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  /** The user registered with `connect()`, or null. */
+  get user(): UserInfo | null {
+    return this.#user;
+  }
+
+  /** The current call, ringing or answered, or null. */
+  get call(): Call | null {
+    return this.#call?.record ?? null;
+  }
+
+  get microphoneEnabled(): boolean {
+    return this.#call?.record.local.microphoneEnabled ?? false;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.#call?.record.local.cameraEnabled ?? false;
+  }
+
+  /** Registers with the PeerServer. Rejects (and fires `call-error`) if that is not possible. */
+  async connect(options: ConnectOptions): Promise<void> {
+    if (this.#state !== 'disconnected') {
+      throw this.#report(new CallError('invalid-state', 'Already connected; call disconnect() first.'));
+    }
+    const resolved = resolveOptions(options);
+    const user = { id: options.user.id, name: options.user.name?.trim() || options.user.id };
+    this.#options = resolved;
+    this.#user = user;
+    this.#setState('connecting');
+    const peer = new Peer(peerIdForUser(user.id, resolved.namespace), {
+      host: resolved.server.host,
+      port: resolved.server.port,
+      path: resolved.server.path,
+      secure: resolved.server.secure,
+      key: resolved.server.key,
+      config: { iceServers: resolved.iceServers, iceTransportPolicy: resolved.iceTransportPolicy },
+      debug: 0,
+    });
+    this.#peer = peer;
+    try {
+      await whenRegistered(peer, resolved.connectTimeout);
+    } catch (error) {
+      if (this.#peer === peer) {
+        this.#peer = null;
+        this.#user = null;
+        peer.destroy();
+        this.#setState('disconnected');
+      }
+      throw this.#report(error as CallError);
+    }
+    if (this.#peer !== peer) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
+    peer.on('connection', (channel) => this.#onIncomingChannel(channel));
+    peer.on('call', (media) => this.#onIncomingMedia(media));
+    peer.on('error', (error) => this.#onPeerError(peer, error));
+    peer.on('disconnected', () => this.#onServerLost(peer));
+    peer.on('open', () => this.#onServerBack(peer));
+    addEventListener('pagehide', this.#onPageHide);
+    this.#setState('idle');
+  }
+
+  /** Ends any call, then unregisters. Resolves once everything is closed. */
+  async disconnect(): Promise<void> {
+    if (this.#state === 'disconnected') return;
+    if (this.#call) this.#leave();
+    await this.#whenClosed();
+    removeEventListener('pagehide', this.#onPageHide);
+    clearTimeout(this.#retryTimer);
+    for (const channel of this.#handshakes) channel.close();
+    this.#handshakes.clear();
+    const peer = this.#peer;
+    this.#peer = null;
+    this.#user = null;
+    peer?.destroy();
+    this.#setState('disconnected');
+  }
+
+  /** Rings the given users. Resolves with the call once local media is up and the rings are sent. */
+  async startCall(options: StartCallOptions): Promise<Call> {
+    const self = this.#requireIdle();
+    const invitees = normaliseParticipants(options.participants, self.id);
+    if (invitees.length === 0) {
+      throw this.#report(new CallError('invalid-options', 'A call needs at least one other participant.'));
+    }
+    if (typeof options.conversationId !== 'string' || options.conversationId.length === 0 || options.conversationId.length > 128) {
+      throw this.#report(new CallError('invalid-options', 'A call needs a conversation id of 1 to 128 characters.'));
+    }
+    const video = options.video ?? false;
+    const local = new ParticipantRecord(self.id, self.name, true, 'connected');
+    const record = new CallRecord(randomId(), options.conversationId, 'outgoing', video, self, local);
+    const active: ActiveCall = { record, media: null, inviterId: null, ringTimers: new Map(), lastLeaveReason: null };
+    this.#call = active;
+    this.#setState('outgoing');
+    try {
+      await this.#startLocalMedia(active, video);
+    } catch (error) {
+      if (this.#call === active) this.#endCall('error');
+      throw error;
+    }
+    if (this.#call !== active) throw new CallError('invalid-state', 'The call ended while it was starting.');
+    for (const invitee of invitees) this.#invite(active, invitee);
+    return record;
+  }
+
+  /** Rings more users into the current call; they join the mesh when they answer. */
+  invite(participants: StartCallOptions['participants']): void {
+    const self = this.#user;
+    const active = this.#call;
+    if (!self || !active || (this.#state !== 'active' && this.#state !== 'outgoing')) {
+      throw this.#report(new CallError('invalid-state', 'Invite others once you are in a call.'));
+    }
+    const record = active.record;
+    const invitees = normaliseParticipants(participants, self.id).filter(
+      (user) => !record.participants.has(user.id) || record.departed.has(user.id),
+    );
+    for (const invitee of invitees) {
+      record.departed.delete(invitee.id);
+      this.#invite(active, invitee);
+    }
+    if (invitees.length > 0) this.#broadcastRoster();
+  }
+
+  /** Answers the ringing call. With `video: false` the camera stays off until turned on. */
+  async accept(options: AcceptOptions = {}): Promise<void> {
+    const active = this.#call;
+    if (this.#state !== 'incoming' || !active || !active.inviterId) {
+      throw this.#report(new CallError('invalid-state', 'There is no ringing call to accept.'));
+    }
+    const video = options.video ?? active.record.video;
+    await this.#startLocalMedia(active, video);
+    if (this.#call !== active || this.#state !== 'incoming') {
+      throw this.#report(new CallError('invalid-state', 'The call ended before it was answered.'));
+    }
+    clearTimeout(active.incomingTimer);
+    active.record.answeredAt = Date.now();
+    this.#setState('active');
+    const inviter = this.#links.get(active.inviterId);
+    inviter?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    if (inviter) this.#startMedia(inviter);
+    for (const participant of active.record.participants.values()) {
+      if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
+    }
+  }
+
+  /** Turns the ringing call down; the caller sees `declined`. */
+  async decline(): Promise<void> {
+    const active = this.#call;
+    if (this.#state !== 'incoming' || !active) {
+      throw this.#report(new CallError('invalid-state', 'There is no ringing call to decline.'));
+    }
+    this.#leave();
+    await this.#whenClosed();
+  }
+
+  /**
+   * Leaves the call: withdraws an unanswered outgoing ring, declines an incoming one, hangs up an
+   * answered call. Resolves once the others were told and every connection is closed.
+   */
+  async hangUp(): Promise<void> {
+    if (this.#call) this.#leave();
+    await this.#whenClosed();
+  }
+
+  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    const active = this.#requireMedia();
+    active.media!.setMicrophoneEnabled(enabled);
+    this.#updateLocal(active);
+  }
+
+  /** Turns the camera on or off. Off releases the device; on replaces the track, with no renegotiation. */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    const active = this.#requireMedia();
+    const change = this.#cameraChange.then(async () => {
+      const media = active.media;
+      if (this.#call !== active || !media) return;
+      if (enabled) {
+        let track: MediaStreamTrack;
+        try {
+          track = await media.startCamera();
+        } catch (error) {
+          throw this.#report(error as CallError);
+        }
+        this.#replaceVideo(track);
+      } else {
+        media.stopCamera();
+        this.#replaceVideo(null);
+      }
+      this.#updateLocal(active);
+    });
+    this.#cameraChange = change.catch(() => undefined);
+    return change;
+  }
+
+  // ---- state machines ----
+
+  #setState(next: CallState): void {
+    const previous = this.#state;
+    if (previous === next) return;
+    if (!TRANSITIONS[previous].includes(next)) {
+      throw new Error(`meshcall: no transition from ${previous} to ${next}`);
+    }
+    this.#state = next;
+    this.dispatchEvent(new CallStateChangeEvent(next, previous));
+  }
+
+  #setParticipantState(participant: ParticipantRecord, next: ParticipantState): boolean {
+    if (participant.state === next || !PARTICIPANT_TRANSITIONS[participant.state].includes(next)) return false;
+    participant.state = next;
+    return true;
+  }
+
+  // ---- guards ----
+
+  #requireIdle(): UserInfo {
+    if (this.#state === 'disconnected' || this.#state === 'connecting' || !this.#user) {
+      throw this.#report(new CallError('not-connected', 'Connect before calling.'));
+    }
+    if (this.#state !== 'idle') throw this.#report(new CallError('invalid-state', 'Already in a call.'));
+    return this.#user;
+  }
+
+  #requireMedia(): ActiveCall {
+    const active = this.#call;
+    if (!active?.media || (this.#state !== 'active' && this.#state !== 'outgoing')) {
+      throw this.#report(new CallError('invalid-state', 'The microphone and camera can be changed during a call.'));
+    }
+    return active;
+  }
+
+  #report(error: CallError): CallError {
+    this.dispatchEvent(new CallErrorEvent(error));
+    return error;
+  }
+
+  // ---- local media ----
+
+  async #startLocalMedia(active: ActiveCall, video: boolean): Promise<void> {
+    const media = new LocalMedia(this.#options!.media);
+    let cameraError: CallError | null;
+    try {
+      ({ cameraError } = await media.start(video));
+    } catch (error) {
+      media.stop();
+      throw this.#report(error as CallError);
+    }
+    if (this.#call !== active) {
+      media.stop();
+      return;
+    }
+    active.media = media;
+    this.#updateLocal(active, false);
+    if (cameraError) this.#report(cameraError);
+  }
+
+  #mediaState(): MediaState {
+    const media = this.#call?.media;
+    return { microphone: media?.microphoneEnabled ?? false, camera: media?.cameraEnabled ?? false };
+  }
+
+  /** Refreshes the local participant from the devices and tells the others when asked to. */
+  #updateLocal(active: ActiveCall, broadcast = true): void {
+    const local = active.record.local;
+    const media = active.media;
+    local.microphoneEnabled = media?.microphoneEnabled ?? false;
+    local.cameraEnabled = media?.cameraEnabled ?? false;
+    local.stream = media?.stream ?? null;
+    this.dispatchEvent(new CallParticipantChangeEvent(active.record, local));
+    if (broadcast) {
+      const message: ControlMessage = { type: 'media', callId: active.record.id, media: this.#mediaState() };
+      for (const link of this.#links.values()) link.send(message);
+    }
+  }
+
+  #replaceVideo(track: MediaStreamTrack | null): void {
+    for (const link of this.#links.values()) {
+      const connection = link.media?.peerConnection;
+      if (!connection) continue;
+      for (const transceiver of connection.getTransceivers()) {
+        if (transceiver.receiver.track.kind === 'video' && transceiver.currentDirection !== 'stopped') {
+          void transceiver.sender.replaceTrack(track).catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  // ---- participants ----
+
+  #addParticipant(active: ActiveCall, user: UserInfo, state: ParticipantState): ParticipantRecord {
+    const participant = new ParticipantRecord(user.id, user.name, false, state);
+    active.record.participants.set(user.id, participant);
+    if (state === 'ringing') this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+    else this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
+    return participant;
+  }
+
+  /** A participant answered (by message, or by their media arriving first). */
+  #markAnswered(active: ActiveCall, user: UserInfo, media?: MediaState): ParticipantRecord {
+    let participant = active.record.participants.get(user.id);
+    if (!participant) {
+      participant = this.#addParticipant(active, user, 'connecting');
+    } else if (participant.state === 'ringing') {
+      this.#setParticipantState(participant, 'connecting');
+      participant.name = user.name;
+      clearTimeout(active.ringTimers.get(user.id));
+      active.ringTimers.delete(user.id);
+      this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
+    } else {
+      participant.name = user.name;
+    }
+    if (media) {
+      participant.microphoneEnabled = media.microphone;
+      participant.cameraEnabled = media.camera;
+      this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+    }
+    if (this.#state === 'outgoing') {
+      active.record.answeredAt = Date.now();
+      this.#setState('active');
+    }
+    return participant;
+  }
+
+  /** `drain`: we just sent them a goodbye, so their channel closes only once they have it. */
+  #removeParticipant(active: ActiveCall, userId: string, reason: LeaveReason, drain = false): void {
+    const record = active.record;
+    record.departed.add(userId);
+    clearTimeout(active.ringTimers.get(userId));
+    active.ringTimers.delete(userId);
+    const link = this.#links.get(userId);
+    this.#links.delete(userId);
+    if (link) this.#retire([link], drain);
+    const participant = record.participants.get(userId);
+    if (!participant) return;
+    record.participants.delete(userId);
+    this.#setParticipantState(participant, 'left');
+    participant.stream = null;
+    active.lastLeaveReason = reason;
+    this.dispatchEvent(new CallParticipantLeftEvent(record, participant, reason));
+    if (this.#call !== active) return;
+    if (record.participants.size === 0) {
+      this.#endCall(endReasonFor(this.#state, reason));
+    } else if (this.#state === 'incoming' && userId === active.inviterId) {
+      // Only the inviter can let us in: without it, the ring is over.
+      this.#endCall('missed');
+    } else {
+      this.#broadcastRoster();
+    }
+  }
+
+  // ---- ringing ----
+
+  #invite(active: ActiveCall, user: UserInfo): void {
+    const record = active.record;
+    const existing = record.participants.get(user.id);
+    if (!existing) this.#addParticipant(active, user, 'ringing');
+    const link = this.#dial(user.id);
+    link.send({
+      type: 'ring',
+      callId: record.id,
+      conversationId: record.conversationId,
+      video: record.video,
+      from: this.#user!,
+      media: this.#mediaState(),
+      roster: this.#roster(),
+    });
+    active.ringTimers.set(
+      user.id,
+      setTimeout(() => {
+        if (this.#call !== active || record.participants.get(user.id)?.state !== 'ringing') return;
+        this.#links.get(user.id)?.send({ type: 'cancel', callId: record.id, timedOut: true });
+        this.#removeParticipant(active, user.id, 'no-answer', true);
+      }, this.#options!.ringTimeout),
+    );
+  }
+
+  #onRing(userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
+    if (this.#call?.record.id === message.callId) return;
+    if (this.#state !== 'idle' || message.from.id !== userId) {
+      channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
+      this.#track(new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS)).then(() => channel.close()));
+      return;
+    }
+    const self = this.#user!;
+    const local = new ParticipantRecord(self.id, self.name, true, 'connected');
+    const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
+    const active: ActiveCall = { record, media: null, inviterId: userId, ringTimers: new Map(), lastLeaveReason: null };
+    this.#call = active;
+    this.#linkFor(userId).addChannel(channel);
+    const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
+    caller.microphoneEnabled = message.media.microphone;
+    caller.cameraEnabled = message.media.camera;
+    record.participants.set(userId, caller);
+    this.#setState('incoming');
+    this.#mergeRoster(active, message.roster);
+    if (this.#call !== active) return;
+    active.incomingTimer = setTimeout(() => {
+      if (this.#call === active && this.#state === 'incoming') this.#endCall('missed');
+    }, this.#options!.ringTimeout + RING_FALLBACK_MS);
+    this.dispatchEvent(new CallIncomingEvent(record));
+  }
+
+  // ---- the mesh ----
+
+  #linkFor(userId: string): PeerLink {
+    let link = this.#links.get(userId);
+    if (!link) {
+      link = new PeerLink(userId, peerIdForUser(userId, this.#options!.namespace));
+      this.#links.set(userId, link);
+    }
+    return link;
+  }
+
+  /** Opens a control channel to a user. */
+  #dial(userId: string): PeerLink {
+    const link = this.#linkFor(userId);
+    const channel = this.#peer!.connect(link.peerId, {
+      serialization: 'json',
+      reliable: true,
+      metadata: { callId: this.#call!.record.id },
+    });
+    if (channel) {
+      this.#watchChannel(userId, channel);
+      link.addChannel(channel);
+    }
+    return link;
+  }
+
+  /**
+   * Connects to a participant who answered, when the rule says we are the side that dials: in every
+   * pair of participants who did not meet through a ring, the one with the smaller peer id dials.
+   * Both learn of each other through the rosters, so exactly one of them dials.
+   */
+  #meet(userId: string): void {
+    const active = this.#call;
+    if (!active || this.#state !== 'active' || this.#links.has(userId)) return;
+    const options = this.#options!;
+    if (peerIdForUser(this.#user!.id, options.namespace) > peerIdForUser(userId, options.namespace)) return;
+    const link = this.#dial(userId);
+    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
+    this.#startMedia(link);
+  }
+
+  #roster(): RosterEntry[] {
+    const record = this.#call!.record;
+    const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined' }];
+    for (const participant of record.participants.values()) {
+      entries.push({ id: participant.id, name: participant.name, state: participant.state === 'ringing' ? 'ringing' : 'joined' });
+    }
+    for (const id of record.departed) entries.push({ id, name: id, state: 'left' });
+    return entries;
+  }
+
+  #broadcastRoster(): void {
+    const active = this.#call;
+    if (!active || this.#state === 'incoming') return;
+    const message: ControlMessage = { type: 'roster', callId: active.record.id, roster: this.#roster() };
+    for (const link of this.#links.values()) link.send(message);
+  }
+
+  /** Folds another participant's view of the call into ours; tells the others when ours changed. */
+  #mergeRoster(active: ActiveCall, roster: RosterEntry[]): void {
+    const record = active.record;
+    const self = this.#user!.id;
+    let changed = false;
+    for (const entry of roster) {
+      if (entry.id === self) continue;
+      if (entry.state === 'left') {
+        if (record.participants.has(entry.id)) {
+          this.#removeParticipant(active, entry.id, 'hangup');
+          if (this.#call !== active) return;
+          changed = true;
+        } else if (!record.departed.has(entry.id)) {
+          record.departed.add(entry.id);
+          changed = true;
+        }
+        continue;
+      }
+      if (record.departed.has(entry.id)) continue;
+      const participant = record.participants.get(entry.id);
+      if (!participant) {
+        this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing');
+        changed = true;
+      } else if (entry.state === 'joined' && participant.state === 'ringing' && !active.ringTimers.has(entry.id)) {
+        // Someone else's invitee answered them; our own invitees tell us themselves.
+        this.#markAnswered(active, entry);
+        changed = true;
+      }
+      if (entry.state === 'joined') this.#meet(entry.id);
+    }
+    if (changed) this.#broadcastRoster();
+  }
+
+  #onIncomingChannel(channel: DataConnection): void {
+    const userId = userForPeerId(channel.peer, this.#options!.namespace);
+    if (!userId || userId === this.#user?.id) {
+      channel.close();
+      return;
+    }
+    this.#watchChannel(userId, channel);
+    const callId = (channel.metadata as { callId?: unknown } | undefined)?.callId;
+    const active = this.#call;
+    if (active && callId === active.record.id && this.#state !== 'ending') {
+      const link = this.#linkFor(userId);
+      link.addChannel(channel);
+      link.send({ type: 'media', callId: active.record.id, media: this.#mediaState() });
+      link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
+      return;
+    }
+    this.#handshakes.add(channel);
+    setTimeout(() => {
+      if (this.#handshakes.delete(channel)) channel.close();
+    }, HANDSHAKE_TIMEOUT_MS);
+  }
+
+  #watchChannel(userId: string, channel: DataConnection): void {
+    let reportedMalformed = false;
+    channel.on('data', (data) => {
+      const message = parseControlMessage(data);
+      if (!message) {
+        if (!reportedMalformed) {
+          reportedMalformed = true;
+          this.#report(new CallError('protocol-error', `Ignored a malformed control message from ${userId}.`, { userId }));
+        }
+        return;
+      }
+      this.#onMessage(userId, channel, message);
+    });
+    channel.on('close', () => this.#onChannelClosed(userId, channel));
+    channel.on('error', () => undefined);
+  }
+
+  #onMessage(userId: string, channel: DataConnection, message: ControlMessage): void {
+    if (message.type === 'ring') {
+      if (this.#handshakes.delete(channel)) this.#onRing(userId, channel, message);
+      return;
+    }
+    const active = this.#call;
+    if (!active || message.callId !== active.record.id) {
+      // A goodbye for a call we already left still gets its channel closed, which the sender awaits.
+      if (message.type === 'hangup' || message.type === 'cancel' || message.type === 'decline') channel.close();
+      return;
+    }
+    if (this.#handshakes.delete(channel)) this.#linkFor(userId).addChannel(channel);
+    switch (message.type) {
+      case 'accept':
+        // Their media may have arrived first and marked them answered; the names and devices still count.
+        if (active.record.participants.has(userId)) {
+          this.#markAnswered(active, { id: userId, name: message.user.name }, message.media);
+          this.#broadcastRoster();
+        }
+        break;
+      case 'join':
+        if (this.#state === 'active' || this.#state === 'outgoing') {
+          this.#markAnswered(active, { id: userId, name: message.user.name }, message.media);
+          this.#broadcastRoster();
+        }
+        break;
+      case 'decline':
+        if (active.record.participants.get(userId)?.state === 'ringing') {
+          this.#removeParticipant(active, userId, message.busy ? 'busy' : 'declined');
+        }
+        break;
+      case 'cancel':
+        if (this.#state === 'incoming' && userId === active.inviterId) this.#endCall('missed');
+        break;
+      case 'hangup':
+        this.#removeParticipant(active, userId, 'hangup');
+        break;
+      case 'roster':
+        this.#mergeRoster(active, message.roster);
+        break;
+      case 'media': {
+        const participant = active.record.participants.get(userId);
+        if (participant) {
+          participant.microphoneEnabled = message.media.microphone;
+          participant.cameraEnabled = message.media.camera;
+          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+        }
+        break;
+      }
+    }
+  }
+
+  #onChannelClosed(userId: string, channel: DataConnection): void {
+    this.#handshakes.delete(channel);
+    const link = this.#links.get(userId);
+    if (!link || link.closing || !link.channels.includes(channel)) return;
+    link.removeChannel(channel);
+    if (link.hasChannel) return;
+    const active = this.#call;
+    if (active?.record.participants.has(userId)) this.#removeParticipant(active, userId, 'connection-lost');
+  }
+
+  // ---- media connections ----
+
+  #startMedia(link: PeerLink): void {
+    const active = this.#call!;
+    const { stream, placeholder } = active.media!.connectionStream();
+    const media = this.#peer!.call(link.peerId, stream, { metadata: { callId: active.record.id } });
+    if (!media) return;
+    this.#attachMedia(link, media, placeholder);
+  }
+
+  #onIncomingMedia(media: MediaConnection): void {
+    const userId = userForPeerId(media.peer, this.#options!.namespace);
+    const active = this.#call;
+    const callId = (media.metadata as { callId?: unknown } | undefined)?.callId;
+    const canAnswer = this.#state === 'active' || this.#state === 'outgoing';
+    if (!userId || !active?.media || callId !== active.record.id || !canAnswer || active.record.departed.has(userId)) {
+      media.close();
+      return;
+    }
+    const link = this.#linkFor(userId);
+    const participant = active.record.participants.get(userId);
+    this.#markAnswered(active, { id: userId, name: participant?.name ?? userId });
+    const { stream, placeholder } = active.media.connectionStream();
+    media.answer(stream);
+    this.#attachMedia(link, media, placeholder);
+  }
+
+  #attachMedia(link: PeerLink, media: MediaConnection, placeholder: MediaStreamTrack | null): void {
+    const previous = link.media;
+    link.media = media;
+    previous?.close();
+    const connection = media.peerConnection;
+    if (placeholder) releasePlaceholder(connection, placeholder);
+    const participantOf = () => {
+      const active = this.#call;
+      const participant = active?.record.participants.get(link.userId);
+      return active && participant && link.media === media && !link.closing ? { active, participant } : null;
+    };
+    media.on('stream', (stream) => {
+      const found = participantOf();
+      if (!found) return;
+      found.participant.stream = stream;
+      this.dispatchEvent(new CallParticipantChangeEvent(found.active.record, found.participant));
+    });
+    connection.addEventListener('connectionstatechange', () => {
+      const found = participantOf();
+      if (!found) return;
+      const { active, participant } = found;
+      switch (connection.connectionState) {
+        case 'connected':
+          link.cancelLossWatch();
+          if (this.#setParticipantState(participant, 'connected')) {
+            this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+          }
+          break;
+        case 'disconnected':
+          if (this.#setParticipantState(participant, 'connecting')) {
+            this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+          }
+          link.watchForLoss(RECONNECT_GRACE_MS, () => this.#onMediaLost(link, media));
+          break;
+        case 'failed':
+          this.#onMediaLost(link, media);
+          break;
+      }
+    });
+    media.on('close', () => this.#onMediaLost(link, media));
+    media.on('error', () => undefined);
+  }
+
+  #onMediaLost(link: PeerLink, media: MediaConnection): void {
+    const active = this.#call;
+    if (!active || link.closing || link.media !== media || !active.record.participants.has(link.userId)) return;
+    this.#report(new CallError('connection-failed', `The connection with ${link.userId} was lost.`, { userId: link.userId }));
+    this.#removeParticipant(active, link.userId, 'connection-lost');
+  }
+
+  // ---- signalling server ----
+
+  #onPeerError(peer: Peer, error: PeerError<string>): void {
+    if (peer !== this.#peer) return;
+    switch (error.type) {
+      case 'peer-unavailable': {
+        const peerId = /peer (\S+)$/.exec(error.message)?.[1];
+        const userId = peerId ? userForPeerId(peerId, this.#options!.namespace) : null;
+        const active = this.#call;
+        if (userId && active?.record.participants.has(userId)) {
+          this.#report(new CallError('peer-unavailable', `${userId} is not reachable right now.`, { userId }));
+          this.#removeParticipant(active, userId, 'unavailable');
+        }
+        break;
+      }
+      case 'unavailable-id':
+        this.#report(new CallError('identity-in-use', 'This user is connected elsewhere.'));
+        void this.disconnect();
+        break;
+      case 'network':
+      case 'socket-error':
+      case 'socket-closed':
+      case 'server-error':
+      case 'disconnected':
+        this.#report(new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }));
+        break;
+      default:
+        this.#report(new CallError('connection-failed', error.message, { cause: error }));
+    }
+  }
+
+  /** Calls in progress go on peer to peer; registration is retried with a growing delay. */
+  #onServerLost(peer: Peer): void {
+    if (peer !== this.#peer || peer.destroyed) return;
+    if (this.#state === 'idle') this.#setState('connecting');
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      if (peer === this.#peer && peer.disconnected && !peer.destroyed) peer.reconnect();
+    }, this.#retryDelay);
+    this.#retryDelay = Math.min(this.#retryDelay * 2, SERVER_RETRY_MAX_MS);
+  }
+
+  #onServerBack(peer: Peer): void {
+    if (peer !== this.#peer) return;
+    this.#retryDelay = 1000;
+    if (this.#state === 'connecting') this.#setState('idle');
+  }
+
+  #onPageHide = (): void => {
+    if (this.#call) this.#leave();
+  };
+
+  // ---- ending ----
+
+  /** Leaves the current call, telling the others in the way that fits its state. */
+  #leave(): void {
+    const active = this.#call!;
+    const record = active.record;
+    switch (this.#state) {
+      case 'incoming':
+        this.#links.get(active.inviterId!)?.send({ type: 'decline', callId: record.id, busy: false });
+        this.#endCall('declined', true);
+        break;
+      case 'outgoing':
+        for (const link of this.#links.values()) link.send({ type: 'cancel', callId: record.id, timedOut: false });
+        this.#endCall('cancelled', true);
+        break;
+      default: {
+        // Our own unanswered invitees hear it from us; the rest learn from the roster that they left.
+        for (const invitee of active.ringTimers.keys()) {
+          this.#links.get(invitee)?.send({ type: 'cancel', callId: record.id, timedOut: false });
+          record.departed.add(invitee);
+          record.participants.delete(invitee);
+        }
+        this.#broadcastRoster();
+        for (const link of this.#links.values()) link.send({ type: 'hangup', callId: record.id });
+        this.#endCall('hangup', true);
+      }
+    }
+  }
+
+  /**
+   * Ends the call locally: media stops at once. With `drain`, we have just said goodbye, and the
+   * control channels stay open until the others have it (they close on receipt) or a timeout.
+   */
+  #endCall(reason: CallEndReason, drain = false): void {
+    const active = this.#call;
+    if (!active) return;
+    this.#call = null;
+    clearTimeout(active.incomingTimer);
+    for (const timer of active.ringTimers.values()) clearTimeout(timer);
+    active.media?.stop();
+    const record = active.record;
+    record.local.stream = null;
+    for (const participant of record.participants.values()) {
+      this.#setParticipantState(participant, 'left');
+      participant.stream = null;
+    }
+    const links = [...this.#links.values()];
+    this.#links.clear();
+    this.#setState('ending');
+    this.dispatchEvent(new CallEndedEvent(record, reason));
+    const closed = this.#retire(links, drain);
+    const settle = () => {
+      if (this.#state === 'ending' && this.#call === null) {
+        this.#setState(this.#peer?.open ? 'idle' : this.#peer ? 'connecting' : 'disconnected');
+      }
+    };
+    if (closed) void closed.then(settle);
+    else settle();
+  }
+
+  /**
+   * Closes links: media at once, control channels after draining when asked. Returns the pending
+   * close, or null when everything closed synchronously.
+   */
+  #retire(links: PeerLink[], drain: boolean): Promise<void> | null {
+    for (const link of links) {
+      link.closing = true;
+      link.media?.close();
+      link.media = null;
+    }
+    if (!drain) {
+      for (const link of links) link.close();
+      return null;
+    }
+    return this.#track(Promise.all(links.map((link) => link.drain(DRAIN_TIMEOUT_MS))).then(() => links.forEach((link) => link.close())));
+  }
+
+  #track(closing: Promise<void>): Promise<void> {
+    this.#closing.add(closing);
+    void closing.finally(() => this.#closing.delete(closing));
+    return closing;
+  }
+
+  async #whenClosed(): Promise<void> {
+    while (this.#closing.size > 0) await Promise.all(this.#closing);
+  }
+}
+
+function resolveOptions(options: ConnectOptions): ResolvedOptions {
+  const invalid = (message: string) => new CallError('invalid-options', message);
+  const id = options?.user?.id;
+  if (typeof id !== 'string' || id.length === 0 || id.length > 128) throw invalid('user.id must be a string of 1 to 128 characters.');
+  const server = options.server;
+  if (!server || typeof server.host !== 'string' || !server.host || !Number.isInteger(server.port)) {
+    throw invalid('server.host and server.port are required: meshcall never falls back to a public signalling server.');
+  }
+  const namespace = options.namespace ?? 'meshcall';
+  if (!isValidNamespace(namespace)) throw invalid('namespace must be letters and digits.');
+  return {
+    server: { host: server.host, port: server.port, path: server.path ?? '/', secure: server.secure ?? false, key: server.key ?? 'peerjs' },
+    iceServers: options.iceServers ?? [],
+    iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    namespace,
+    ringTimeout: options.ringTimeout ?? 30000,
+    connectTimeout: options.connectTimeout ?? 10000,
+    media: {
+      audio: options.media?.audio ?? DEFAULT_MEDIA_CONSTRAINTS.audio,
+      video: options.media?.video ?? DEFAULT_MEDIA_CONSTRAINTS.video,
+    },
+  };
+}
+
+function whenRegistered(peer: Peer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: CallError) => {
+      clearTimeout(timer);
+      peer.off('open', onOpen);
+      peer.off('error', onError);
+      peer.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onOpen = () => settle();
+    const onError = (error: PeerError<string>) =>
+      settle(
+        error.type === 'unavailable-id'
+          ? new CallError('identity-in-use', 'This user is already connected in another tab or device.', { cause: error })
+          : new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }),
+      );
+    const onClose = () => settle(new CallError('invalid-state', 'disconnect() was called while connecting.'));
+    const timer = setTimeout(() => settle(new CallError('server-unreachable', 'The signalling server did not answer in time.')), timeoutMs);
+    peer.on('open', onOpen);
+    peer.on('error', onError);
+    peer.on('close', onClose);
+  });
+}
+
+function normaliseParticipants(participants: StartCallOptions['participants'], selfId: string): UserInfo[] {
+  const seen = new Map<string, UserInfo>();
+  for (const entry of participants ?? []) {
+    const user = typeof entry === 'string' ? { id: entry, name: entry } : { id: entry?.id, name: entry?.name || entry?.id };
+    if (typeof user.id !== 'string' || user.id.length === 0 || user.id.length > 128) {
+      throw new CallError('invalid-options', 'Participant ids must be strings of 1 to 128 characters.');
+    }
+    if (user.id !== selfId && !seen.has(user.id)) seen.set(user.id, user as UserInfo);
+  }
+  return [...seen.values()];
+}
+
+function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
+  if (state === 'incoming') return 'missed';
+  if (state === 'outgoing') {
+    return lastLeave === 'hangup' || lastLeave === 'connection-lost' ? 'cancelled' : (lastLeave as CallEndReason);
+  }
+  return lastLeave === 'connection-lost' ? 'connection-lost' : 'remote-hangup';
+}
+
+function randomId(): string {
+  return crypto.randomUUID();
+}
+
+export type { Participant };

@@ -1,0 +1,10 @@
+import { CallController } from './call-controller.js';
+
+export * from './call-controller.js';
+export * from './errors.js';
+export * from './events.js';
+export type * from './model.js';
+export type { MediaConstraints } from './local-media.js';
+
+/** The controller every element uses unless its `controller` property points at another one. */
+export const callController = new CallController();

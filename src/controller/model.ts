@@ -1,0 +1,106 @@
+/** Where the controller is; one value at a time, changed only through its guarded setter. */
+export type CallState =
+  | 'disconnected' // not registered with the signalling server
+  | 'connecting' // registering, or re-registering after the server connection dropped while idle
+  | 'idle' // registered, no call
+  | 'outgoing' // ringing others, nobody has answered yet
+  | 'incoming' // being rung
+  | 'active' // in a call with at least one other participant answered
+  | 'ending'; // the call is over for us; goodbyes are being delivered and connections closed
+
+/**
+ * A remote participant's progress through a call.
+ * `ringing`: invited, has not answered; `connecting`: answered, media not flowing yet;
+ * `connected`: media connection up; `left`: gone (see the reason on `call-participant-left`).
+ */
+export type ParticipantState = 'ringing' | 'connecting' | 'connected' | 'left';
+
+/** Why a participant left a call. */
+export type LeaveReason =
+  | 'hangup' // they hung up
+  | 'declined' // they declined the ring
+  | 'busy' // they were in another call
+  | 'no-answer' // the ring timed out
+  | 'cancelled' // the ring was withdrawn before they answered
+  | 'unavailable' // they are not connected to the signalling server
+  | 'connection-lost'; // their media or control connection failed
+
+/** Why a call ended, from the local user's point of view. */
+export type CallEndReason =
+  | 'hangup' // we hung up an answered call
+  | 'cancelled' // we withdrew our ring before anyone answered, or the caller withdrew theirs
+  | 'declined' // we declined, or everyone we rang declined
+  | 'busy' // everyone we rang was in another call
+  | 'no-answer' // nobody answered our ring in time
+  | 'missed' // we did not answer a ring in time
+  | 'unavailable' // nobody we rang was reachable
+  | 'remote-hangup' // everyone else left
+  | 'connection-lost' // every connection to the others failed
+  | 'error'; // the call could not go on (see the preceding `call-error`)
+
+export type CallDirection = 'outgoing' | 'incoming';
+
+export interface UserInfo {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Participant extends UserInfo {
+  readonly isLocal: boolean;
+  readonly state: ParticipantState;
+  readonly microphoneEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  /** The participant's audio and video; for the local participant, the local preview. */
+  readonly stream: MediaStream | null;
+}
+
+export interface Call {
+  readonly id: string;
+  /** The page's conversation this call belongs to. */
+  readonly conversationId: string;
+  readonly direction: CallDirection;
+  /** Whether the call was placed as a video call. */
+  readonly video: boolean;
+  /** Who placed the call (for an outgoing call, the local user). */
+  readonly caller: UserInfo;
+  readonly local: Participant;
+  /** Remote participants, ringing ones included, in the order they were added. */
+  readonly participants: ReadonlyMap<string, Participant>;
+  readonly createdAt: number;
+  /** When the first participant answered; null until then. */
+  readonly answeredAt: number | null;
+}
+
+/** The controller's mutable participant; pages see it through the read-only {@link Participant}. */
+export class ParticipantRecord implements Participant {
+  state: ParticipantState;
+  microphoneEnabled = true;
+  cameraEnabled = false;
+  stream: MediaStream | null = null;
+
+  constructor(
+    readonly id: string,
+    public name: string,
+    readonly isLocal: boolean,
+    state: ParticipantState,
+  ) {
+    this.state = state;
+  }
+}
+
+export class CallRecord implements Call {
+  readonly participants = new Map<string, ParticipantRecord>();
+  /** Users who left this call; gossip that still lists them as present must not bring them back. */
+  readonly departed = new Set<string>();
+  readonly createdAt = Date.now();
+  answeredAt: number | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly conversationId: string,
+    readonly direction: CallDirection,
+    readonly video: boolean,
+    readonly caller: UserInfo,
+    readonly local: ParticipantRecord,
+  ) {}
+}

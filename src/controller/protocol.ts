@@ -1,0 +1,103 @@
+import type { UserInfo } from './model.js';
+
+/**
+ * Control messages between participants, over each pair's data channel. Everything that arrives is
+ * validated: a peer running another version, or a hostile one, must not be able to crash the call.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export type RosterState = 'ringing' | 'joined' | 'left';
+
+export interface RosterEntry extends UserInfo {
+  state: RosterState;
+}
+
+export interface MediaState {
+  microphone: boolean;
+  camera: boolean;
+}
+
+export type ControlMessage =
+  | { type: 'ring'; callId: string; conversationId: string; video: boolean; from: UserInfo; media: MediaState; roster: RosterEntry[] }
+  | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
+  | { type: 'decline'; callId: string; busy: boolean }
+  | { type: 'cancel'; callId: string; timedOut: boolean }
+  | { type: 'join'; callId: string; user: UserInfo; media: MediaState }
+  | { type: 'roster'; callId: string; roster: RosterEntry[] }
+  | { type: 'media'; callId: string; media: MediaState }
+  | { type: 'hangup'; callId: string };
+
+export type WireMessage = ControlMessage & { v: number };
+
+const MAX_TEXT = 128;
+const MAX_ROSTER = 32;
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_TEXT;
+
+function user(value: unknown): UserInfo | null {
+  if (!isObject(value) || !isText(value.id)) return null;
+  const name = isText(value.name) ? value.name : value.id;
+  return { id: value.id, name };
+}
+
+function media(value: unknown): MediaState | null {
+  if (!isObject(value) || typeof value.microphone !== 'boolean' || typeof value.camera !== 'boolean') return null;
+  return { microphone: value.microphone, camera: value.camera };
+}
+
+function roster(value: unknown): RosterEntry[] | null {
+  if (!Array.isArray(value) || value.length > MAX_ROSTER) return null;
+  const entries: RosterEntry[] = [];
+  for (const item of value) {
+    const info = user(item);
+    const state = isObject(item) ? item.state : undefined;
+    if (!info || (state !== 'ringing' && state !== 'joined' && state !== 'left')) return null;
+    entries.push({ ...info, state });
+  }
+  return entries;
+}
+
+/** The message, or null when the data is not a well-formed message of this protocol version. */
+export function parseControlMessage(data: unknown): ControlMessage | null {
+  if (!isObject(data) || data.v !== PROTOCOL_VERSION || !isText(data.callId)) return null;
+  const callId = data.callId;
+  switch (data.type) {
+    case 'ring': {
+      const from = user(data.from);
+      const entries = roster(data.roster);
+      const state = media(data.media);
+      if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
+      return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries };
+    }
+    case 'accept':
+    case 'join': {
+      const info = user(data.user);
+      const state = media(data.media);
+      if (!info || !state) return null;
+      return { type: data.type, callId, user: info, media: state };
+    }
+    case 'decline':
+      return typeof data.busy === 'boolean' ? { type: 'decline', callId, busy: data.busy } : null;
+    case 'cancel':
+      return typeof data.timedOut === 'boolean' ? { type: 'cancel', callId, timedOut: data.timedOut } : null;
+    case 'roster': {
+      const entries = roster(data.roster);
+      return entries ? { type: 'roster', callId, roster: entries } : null;
+    }
+    case 'media': {
+      const state = media(data.media);
+      return state ? { type: 'media', callId, media: state } : null;
+    }
+    case 'hangup':
+      return { type: 'hangup', callId };
+    default:
+      return null;
+  }
+}
+
+export function toWire(message: ControlMessage): WireMessage {
+  return { ...message, v: PROTOCOL_VERSION };
+}

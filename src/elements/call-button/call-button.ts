@@ -1,0 +1,128 @@
+import { html, nothing, svg } from 'lit';
+import { property } from 'lit/decorators.js';
+import { CallError, CallErrorEvent } from '../../controller/index.js';
+import { CallElement } from '../call-element.js';
+import { CallStartEvent } from './call-button.events.js';
+import { callButtonStyles } from './call-button.styles.js';
+
+export * from './call-button.events.js';
+
+const PHONE_ICON = svg`<path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/>`;
+const CAMERA_ICON = svg`<path d="M4 6h10a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zm13 4.5 5-3v9l-5-3z"/>`;
+
+/** What the button shows: it can call, its own call is ringing out, it cannot call, or the page disabled it. */
+export type CallButtonState = 'ready' | 'calling' | 'unavailable' | 'disabled';
+
+/**
+ * @summary A button that rings the participants of a conversation, for a voice or a video call.
+ *
+ * @slot - The label. Defaults to "Call" or "Video call", and to "Calling…" while this button's call rings out.
+ *
+ * @event {CallStartEvent} call-start - The user asked for the call. Cancelable: when prevented, the call is not started.
+ * @event {CallErrorEvent} call-error - The controller refused to start the call (not connected, no camera, …).
+ *
+ * @csspart base - The `<button>`. Its `data-state` attribute is `ready`, `calling`, `unavailable` or `disabled`.
+ * @csspart icon - The phone or camera icon.
+ * @csspart label - The wrapper around the label.
+ *
+ * @cssproperty [--meshcall-button-background=#15803d] - Background of the button.
+ * @cssproperty [--meshcall-button-color=#ffffff] - Text and icon colour of the button.
+ * @cssproperty [--meshcall-button-radius=999px] - Corner radius of the button.
+ * @cssproperty [--meshcall-button-padding=0.5em 1.1em] - Padding of the button.
+ * @cssproperty [--meshcall-button-calling-background=#b45309] - Background while this button's call rings out.
+ * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
+ */
+export class CallButton extends CallElement {
+  static override styles = callButtonStyles;
+  static override shadowRootOptions: ShadowRootInit = { ...CallElement.shadowRootOptions, delegatesFocus: true };
+
+  /** The page's conversation the call belongs to (`conversationId` of the call). */
+  @property() conversation = '';
+
+  /** The user ids to ring, separated by spaces. Read them as an array from `participantIds`. */
+  @property() participants = '';
+
+  /** Places a video call instead of a voice call. */
+  @property({ type: Boolean, reflect: true }) video = false;
+
+  /** Disables the button regardless of the controller. */
+  @property({ type: Boolean, reflect: true }) disabled = false;
+
+  /** The `participants` attribute as a list of user ids. */
+  get participantIds(): string[] {
+    return this.participants.split(/\s+/).filter(Boolean);
+  }
+
+  /** Whether a call placed by this button (same conversation and kind) is ringing out. */
+  get calling(): boolean {
+    const call = this.controller.call;
+    return (
+      this.controller.state === 'outgoing' &&
+      call !== null &&
+      call.direction === 'outgoing' &&
+      call.conversationId === this.conversation &&
+      call.video === this.video
+    );
+  }
+
+  /**
+   * Why the button cannot place a call right now, as a short sentence for people, or null when it can
+   * (and when the page disabled it, which has no reason to tell).
+   */
+  get unavailableReason(): string | null {
+    switch (this.controller.state) {
+      case 'disconnected':
+        return 'Not connected';
+      case 'connecting':
+        return 'Connecting…';
+      case 'idle':
+        break;
+      default:
+        return this.calling ? 'Calling…' : 'Already in a call';
+    }
+    const self = this.controller.user?.id;
+    return this.participantIds.some((id) => id !== self) ? null : 'No one to call';
+  }
+
+  get buttonState(): CallButtonState {
+    if (this.disabled) return 'disabled';
+    if (this.calling) return 'calling';
+    return this.unavailableReason === null ? 'ready' : 'unavailable';
+  }
+
+  override render() {
+    const state = this.buttonState;
+    // Unavailable stays focusable (aria-disabled), so keyboard and screen reader users can learn why.
+    const reason = state === 'unavailable' || state === 'calling' ? this.unavailableReason : null;
+    const defaultLabel = state === 'calling' ? 'Calling…' : this.video ? 'Video call' : 'Call';
+    return html`
+      <button
+        part="base"
+        class="base"
+        type="button"
+        data-state=${state}
+        ?disabled=${this.disabled}
+        aria-disabled=${reason ? 'true' : nothing}
+        aria-describedby=${reason ? 'reason' : nothing}
+        title=${reason ?? nothing}
+        @click=${this.#onClick}
+      >
+        <svg part="icon" class="icon" viewBox="0 0 24 24" aria-hidden="true">${this.video ? CAMERA_ICON : PHONE_ICON}</svg>
+        <span part="label" class="label"><slot>${defaultLabel}</slot></span>
+        <span id="reason" class="visually-hidden">${reason ?? ''}</span>
+      </button>
+    `;
+  }
+
+  #onClick(): void {
+    if (this.buttonState !== 'ready') return;
+    const conversationId = this.conversation;
+    const participants = this.participantIds;
+    const video = this.video;
+    if (!this.dispatchEvent(new CallStartEvent(conversationId, participants, video))) return;
+    this.controller.startCall({ conversationId, participants, video }).catch((error: unknown) => {
+      if (error instanceof CallError) this.dispatchEvent(new CallErrorEvent(error));
+      else reportError(error);
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { callController, type CallController, type CallControllerEventMap } from '../controller/index.js';
+
+const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
+  'call-state-change',
+  'call-incoming',
+  'call-participant-joined',
+  'call-participant-left',
+  'call-participant-change',
+  'call-ended',
+  'call-error',
+];
+
+/**
+ * Base of every meshcall element: follows a {@link CallController} and re-renders on its events.
+ * Elements hold no call logic; they read the controller and call its methods.
+ */
+export abstract class CallElement extends LitElement {
+  /** The controller this element shows and drives; the shared one unless set (tests run several). */
+  @property({ attribute: false }) controller: CallController = callController;
+
+  #subscribed: CallController | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#subscribe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (changed.has('controller') && this.isConnected) this.#subscribe();
+  }
+
+  /** Called for every controller event, after an update has been requested. */
+  protected onControllerEvent(_event: Event): void {}
+
+  #onEvent = (event: Event): void => {
+    this.requestUpdate();
+    this.onControllerEvent(event);
+  };
+
+  #subscribe(): void {
+    if (this.#subscribed === this.controller) return;
+    this.#unsubscribe();
+    for (const type of CONTROLLER_EVENTS) this.controller.addEventListener(type, this.#onEvent);
+    this.#subscribed = this.controller;
+  }
+
+  #unsubscribe(): void {
+    if (!this.#subscribed) return;
+    for (const type of CONTROLLER_EVENTS) this.#subscribed.removeEventListener(type, this.#onEvent);
+    this.#subscribed = null;
+  }
+}

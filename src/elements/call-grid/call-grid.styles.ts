@@ -1,0 +1,154 @@
+import { css } from 'lit';
+
+export default css`
+  :host {
+    --meshcall-grid-gap: 0.5rem;
+    --meshcall-tile-background: #1f2430;
+    --meshcall-tile-radius: 0.75rem;
+    --meshcall-tile-aspect-ratio: 16 / 9;
+    --meshcall-tile-text-color: #ffffff;
+    --meshcall-tile-label-background: rgb(0 0 0 / 0.6);
+    --meshcall-avatar-size: clamp(2.5rem, 30%, 6rem);
+    --meshcall-mic-off-color: #ffffff;
+    --meshcall-mic-off-background: #c62828;
+
+    display: block;
+    container-type: inline-size;
+    font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+  }
+
+  :host([hidden]) {
+    display: none;
+  }
+
+  .grid {
+    display: grid;
+    /* The column count comes from the number of tiles (set inline); narrow hosts use fewer. */
+    grid-template-columns: repeat(var(--columns, 1), minmax(0, 1fr));
+    gap: var(--meshcall-grid-gap);
+    align-content: center;
+    height: 100%;
+  }
+
+  @container (max-width: 30rem) {
+    .grid {
+      grid-template-columns: repeat(var(--narrow-columns, 1), minmax(0, 1fr));
+    }
+  }
+
+  .tile {
+    position: relative;
+    overflow: hidden;
+    aspect-ratio: var(--meshcall-tile-aspect-ratio);
+    min-height: 0;
+    border-radius: var(--meshcall-tile-radius);
+    background: var(--meshcall-tile-background);
+    color: var(--meshcall-tile-text-color);
+  }
+
+  .video {
+    display: block;
+    width: 100%;
+    height: 100%;
+    object-fit: cover;
+    background: var(--meshcall-tile-background);
+  }
+
+  .video--mirrored {
+    transform: scaleX(-1);
+  }
+
+  /*
+   * Hidden, not removed: a remote participant's <video> also plays their audio, and must keep
+   * playing while their camera is off.
+   */
+  .video--covered {
+    visibility: hidden;
+  }
+
+  .placeholder {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    background: var(--meshcall-tile-background);
+  }
+
+  .avatar {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    width: var(--meshcall-avatar-size);
+    aspect-ratio: 1;
+    border-radius: 50%;
+    background: var(--avatar-color);
+    color: #ffffff;
+    font-size: calc(var(--meshcall-avatar-size) * 0.4);
+    font-weight: 600;
+    letter-spacing: 0.02em;
+    user-select: none;
+  }
+
+  .label {
+    position: absolute;
+    left: 0.5rem;
+    bottom: 0.5rem;
+    max-width: calc(100% - 1rem);
+    display: flex;
+    align-items: center;
+    gap: 0.375rem;
+    padding: 0.25rem 0.5rem;
+    border-radius: 0.375rem;
+    background: var(--meshcall-tile-label-background);
+    font-size: 0.875rem;
+    line-height: 1.25;
+  }
+
+  .name {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  .mic-off {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 1.25rem;
+    height: 1.25rem;
+    border-radius: 50%;
+    background: var(--meshcall-mic-off-background);
+    color: var(--meshcall-mic-off-color);
+  }
+
+  .mic-off svg {
+    width: 0.875rem;
+    height: 0.875rem;
+  }
+
+  .status {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    background: rgb(0 0 0 / 0.45);
+    font-size: 1rem;
+    font-weight: 600;
+    animation: pulse 1.6s ease-in-out infinite;
+  }
+
+  @keyframes pulse {
+    50% {
+      opacity: 0.65;
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .status {
+      animation: none;
+    }
+  }
+`;

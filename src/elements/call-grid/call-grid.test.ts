@@ -1,0 +1,369 @@
+import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../../define.js';
+import {
+  CallController,
+  CallParticipantChangeEvent,
+  CallStateChangeEvent,
+  type Call,
+  type CallState,
+  type Participant,
+} from '../../controller/index.js';
+import { peerServer } from '../../../test/support/peer-server.js';
+import type { CallGrid } from './call-grid.js';
+
+// ---- fake controller ----
+
+type FakeParticipant = { -readonly [K in keyof Participant]: Participant[K] };
+
+function participant(id: string, overrides: Partial<FakeParticipant> = {}): FakeParticipant {
+  return {
+    id,
+    name: id,
+    isLocal: false,
+    state: 'connected',
+    microphoneEnabled: true,
+    cameraEnabled: false,
+    stream: null,
+    ...overrides,
+  };
+}
+
+class FakeController extends EventTarget {
+  state: CallState = 'idle';
+  call: Call | null = null;
+
+  /** Puts the fake in a call with the local user and `remotes`. */
+  enter(state: CallState, remotes: FakeParticipant[], local = participant('me', { name: 'Me Myself', isLocal: true })): void {
+    const call: Call = {
+      id: 'call-1',
+      conversationId: 'conversation-1',
+      direction: 'outgoing',
+      video: true,
+      caller: { id: local.id, name: local.name },
+      local,
+      participants: new Map(remotes.map((remote) => [remote.id, remote])),
+      createdAt: Date.now(),
+      answeredAt: null,
+    };
+    this.call = call;
+    this.setState(state);
+  }
+
+  setState(state: CallState): void {
+    const previous = this.state;
+    this.state = state;
+    this.dispatchEvent(new CallStateChangeEvent(state, previous));
+  }
+
+  changed(who: Participant): void {
+    this.dispatchEvent(new CallParticipantChangeEvent(this.call!, who));
+  }
+}
+
+async function fakeGrid(): Promise<{ el: CallGrid; fake: FakeController }> {
+  const fake = new FakeController();
+  const el = await fixture<CallGrid>(html`<call-grid .controller=${fake as unknown as CallController}></call-grid>`);
+  return { el, fake };
+}
+
+const parts = (el: CallGrid, part: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(`[part~="${part}"]`)];
+const tileOf = (el: CallGrid, id: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(`[part~="tile"][data-participant-id="${CSS.escape(id)}"]`);
+const columnCount = (el: CallGrid) =>
+  getComputedStyle(parts(el, 'base')[0]).gridTemplateColumns.split(' ').filter(Boolean).length;
+
+function canvasStream(): MediaStream {
+  const canvas = document.createElement('canvas');
+  canvas.width = 64;
+  canvas.height = 36;
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#3a6';
+  context.fillRect(0, 0, 64, 36);
+  return canvas.captureStream(10);
+}
+
+describe('<call-grid> with a fake controller', () => {
+  it('shows nothing but the empty slot when there is no call', async () => {
+    const fake = new FakeController();
+    const el = await fixture<CallGrid>(html`
+      <call-grid .controller=${fake as unknown as CallController}><p slot="empty">No call</p></call-grid>
+    `);
+    expect(parts(el, 'base')).to.have.length(0);
+    const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="empty"]')!;
+    expect(slot.assignedElements().map((e) => e.textContent)).to.deep.equal(['No call']);
+    await expect(el).to.be.accessible();
+  });
+
+  it('stays empty while a call is only ringing us', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('incoming', [participant('caller', { state: 'connecting' })]);
+    await el.updateComplete;
+    expect(parts(el, 'tile')).to.have.length(0);
+  });
+
+  const layouts: Array<[number, number]> = [
+    [1, 1],
+    [2, 2],
+    [3, 2],
+    [4, 2],
+    [5, 3],
+    [6, 3],
+    [7, 3],
+    [8, 3],
+    [9, 3],
+  ];
+  for (const [count, columns] of layouts) {
+    it(`lays out ${count} tile(s) in ${columns} column(s)`, async () => {
+      const { el, fake } = await fakeGrid();
+      el.style.width = '960px';
+      const remotes = Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`));
+      fake.enter(count === 1 ? 'outgoing' : 'active', remotes);
+      await el.updateComplete;
+      expect(parts(el, 'tile')).to.have.length(count);
+      expect(parts(el, 'video')).to.have.length(count);
+      expect(columnCount(el)).to.equal(columns);
+    });
+  }
+
+  it('stacks two tiles on a narrow host', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '320px';
+    fake.enter('active', [participant('bob')]);
+    await el.updateComplete;
+    expect(columnCount(el)).to.equal(1);
+  });
+
+  it('puts the local tile first, muted and mirrored, then the remote ones', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', [participant('bob', { name: 'Bob Builder' }), participant('carol', { name: 'Carol' })]);
+    await el.updateComplete;
+    const tiles = parts(el, 'tile');
+    expect(tiles.map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'bob', 'carol']);
+    expect(tiles.map((tile) => tile.getAttribute('aria-label'))).to.deep.equal(['Me Myself (you)', 'Bob Builder', 'Carol']);
+    expect(parts(el, 'name').map((name) => name.textContent)).to.deep.equal(['Me Myself (you)', 'Bob Builder', 'Carol']);
+    expect(parts(el, 'base')[0].getAttribute('role')).to.equal('list');
+    expect(tiles.every((tile) => tile.getAttribute('role') === 'listitem')).to.be.true;
+
+    const [local, bob] = parts(el, 'video') as HTMLVideoElement[];
+    expect(local.muted).to.be.true;
+    expect(local.autoplay).to.be.true;
+    expect(local.hasAttribute('playsinline')).to.be.true;
+    expect(getComputedStyle(local).transform).to.equal('matrix(-1, 0, 0, 1, 0, 0)');
+    expect(bob.muted).to.be.false;
+    expect(bob.autoplay).to.be.true;
+    expect(bob.hasAttribute('playsinline')).to.be.true;
+    expect(getComputedStyle(bob).transform).to.equal('none');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the mic-off indicator with an accessible label', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob', { microphoneEnabled: false });
+    fake.enter('active', [bob, participant('carol')]);
+    await el.updateComplete;
+    const indicators = parts(el, 'mic-off');
+    expect(indicators).to.have.length(1);
+    expect(tileOf(el, 'bob')!.contains(indicators[0])).to.be.true;
+    expect(indicators[0].getAttribute('role')).to.equal('img');
+    expect(indicators[0].getAttribute('aria-label')).to.equal('Microphone off');
+
+    bob.microphoneEnabled = true;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(parts(el, 'mic-off')).to.have.length(0);
+  });
+
+  it('shows initials on a colour derived from the id while the camera is off', async () => {
+    const { el, fake } = await fakeGrid();
+    const stream = canvasStream();
+    const bob = participant('bob', { name: 'Bob Builder', cameraEnabled: true, stream });
+    fake.enter('active', [bob, participant('carol', { name: 'carol' })]);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.be.null;
+    const carolPlaceholder = tileOf(el, 'carol')!.querySelector('[part~="placeholder"]')!;
+    expect(carolPlaceholder.textContent!.trim()).to.equal('C');
+    // No stream at all for the local user yet: a placeholder too.
+    expect(tileOf(el, 'me')!.querySelector('[part~="placeholder"]')!.textContent!.trim()).to.equal('MM');
+
+    bob.cameraEnabled = false;
+    fake.changed(bob);
+    await el.updateComplete;
+    const bobPlaceholder = tileOf(el, 'bob')!.querySelector<HTMLElement>('[part~="placeholder"]')!;
+    expect(bobPlaceholder.textContent!.trim()).to.equal('BB');
+    const colour = (tile: HTMLElement) => getComputedStyle(tile.querySelector('.avatar')!).backgroundColor;
+    expect(colour(tileOf(el, 'bob')!)).to.not.equal(colour(tileOf(el, 'carol')!));
+    // The video stays (it plays bob's audio), hidden under the placeholder.
+    const video = tileOf(el, 'bob')!.querySelector('video')!;
+    expect(video.srcObject).to.equal(stream);
+    expect(getComputedStyle(video).visibility).to.equal('hidden');
+    stream.getTracks().forEach((track) => track.stop());
+  });
+
+  it('shows a placeholder when the camera is on but the stream has no live video track', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', [participant('bob', { cameraEnabled: true, stream: new MediaStream() })]);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.exist;
+  });
+
+  it('overlays "Ringing…" and "Connecting…"', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob', { state: 'ringing' });
+    fake.enter('outgoing', [bob, participant('carol', { state: 'connecting' }), participant('dave')]);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.querySelector('[part~="status"]')!.textContent).to.equal('Ringing…');
+    expect(tileOf(el, 'carol')!.querySelector('[part~="status"]')!.textContent).to.equal('Connecting…');
+    expect(tileOf(el, 'dave')!.querySelector('[part~="status"]')).to.be.null;
+    expect(tileOf(el, 'me')!.querySelector('[part~="status"]')).to.be.null;
+
+    bob.state = 'connecting';
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.querySelector('[part~="status"]')!.textContent).to.equal('Connecting…');
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps each <video> element and its srcObject across re-renders and reorders', async () => {
+    const { el, fake } = await fakeGrid();
+    const bobStream = canvasStream();
+    const bob = participant('bob', { cameraEnabled: true, stream: bobStream });
+    const carol = participant('carol');
+    fake.enter('active', [bob, carol]);
+    await el.updateComplete;
+    const bobVideo = tileOf(el, 'bob')!.querySelector('video')!;
+    let assignments = 0;
+    const descriptor = Object.getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!;
+    Object.defineProperty(bobVideo, 'srcObject', {
+      configurable: true,
+      get: () => descriptor.get!.call(bobVideo),
+      set: (value) => {
+        assignments += 1;
+        descriptor.set!.call(bobVideo, value);
+      },
+    });
+
+    bob.microphoneEnabled = false;
+    fake.changed(bob);
+    await el.updateComplete;
+    // carol leaves, then dave joins before bob: bob's tile moves but keeps its element.
+    fake.enter('active', [participant('dave'), bob]);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.querySelector('video')).to.equal(bobVideo);
+    expect(parts(el, 'tile').map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'dave', 'bob']);
+    expect(assignments).to.equal(0);
+
+    const replacement = canvasStream();
+    bob.stream = replacement;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(assignments).to.equal(1);
+    expect(bobVideo.srcObject).to.equal(replacement);
+    [bobStream, replacement].forEach((stream) => stream.getTracks().forEach((track) => track.stop()));
+  });
+
+  it('empties when the call ends', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', [participant('bob')]);
+    await el.updateComplete;
+    expect(parts(el, 'tile')).to.have.length(2);
+    fake.call = null;
+    fake.setState('ending');
+    await el.updateComplete;
+    expect(parts(el, 'tile')).to.have.length(0);
+  });
+});
+
+// ---- real controllers ----
+
+/** Counts frames a <video> presents, from requestVideoFrameCallback or its playback quality. */
+function frameCounter(video: HTMLVideoElement): { count: () => number; stop: () => void } {
+  let presented = 0;
+  let stopped = false;
+  const onFrame = () => {
+    presented += 1;
+    if (!stopped) video.requestVideoFrameCallback(onFrame);
+  };
+  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
+  return {
+    count: () => {
+      const quality = video.getVideoPlaybackQuality?.();
+      return Math.max(presented, quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0);
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/** Resolves once `video` has presented `frames` more frames than it had when called. */
+async function waitForNewFrames(video: HTMLVideoElement, frames = 5, timeout = 15000): Promise<void> {
+  const counter = frameCounter(video);
+  const start = counter.count();
+  try {
+    await waitUntil(
+      () => counter.count() >= start + frames && video.videoWidth > 0,
+      `expected ${frames} new frames (had ${start}, now ${counter.count()}, ` +
+        `videoWidth ${video.videoWidth}, readyState ${video.readyState})`,
+      { timeout, interval: 50 },
+    );
+  } finally {
+    counter.stop();
+  }
+}
+
+describe('<call-grid> with real controllers', () => {
+  let alice: CallController;
+  let bob: CallController;
+
+  beforeEach(async () => {
+    const server = await peerServer();
+    const suffix = crypto.randomUUID().slice(0, 8);
+    alice = new CallController();
+    bob = new CallController();
+    await Promise.all([
+      alice.connect({ user: { id: `alice${suffix}`, name: 'Alice Liddell' }, server, iceServers: [] }),
+      bob.connect({ user: { id: `bob${suffix}`, name: 'Bob Builder' }, server, iceServers: [] }),
+    ]);
+  });
+
+  afterEach(async () => {
+    await Promise.all([alice.disconnect(), bob.disconnect()]);
+  });
+
+  it("shows both participants and decodes the remote participant's video", async () => {
+    const grid = await fixture<CallGrid>(html`<call-grid .controller=${alice}></call-grid>`);
+    const ringing = new Promise((resolve) => bob.addEventListener('call-incoming', resolve, { once: true }));
+    await alice.startCall({ conversationId: 'grid-test', participants: [bob.user!.id], video: true });
+    await grid.updateComplete;
+    // Bob's tile rings until he answers.
+    expect(parts(grid, 'tile')).to.have.length(2);
+    expect(tileOf(grid, bob.user!.id)!.querySelector('[part~="status"]')!.textContent).to.equal('Ringing…');
+
+    await ringing;
+    await bob.accept({ video: true });
+    const bobTile = () => tileOf(grid, bob.user!.id)!;
+    await waitUntil(
+      () => alice.call?.participants.get(bob.user!.id)?.state === 'connected' && !bobTile().querySelector('[part~="status"]'),
+      'bob never connected',
+      { timeout: 15000 },
+    );
+    await grid.updateComplete;
+    expect(parts(grid, 'tile').map((tile) => tile.dataset.participantId)).to.deep.equal([alice.user!.id, bob.user!.id]);
+    const remoteVideo = bobTile().querySelector('video')!;
+    expect(remoteVideo.muted).to.be.false;
+    expect(remoteVideo.srcObject).to.equal(alice.call!.participants.get(bob.user!.id)!.stream);
+    await waitForNewFrames(remoteVideo);
+    expect(bobTile().querySelector('[part~="placeholder"]')).to.be.null;
+
+    const localVideo = tileOf(grid, alice.user!.id)!.querySelector('video')!;
+    expect(localVideo.muted).to.be.true;
+    await waitForNewFrames(localVideo);
+    await expect(grid).to.be.accessible();
+
+    // Re-renders caused by call events keep the very same element playing.
+    await alice.setMicrophoneEnabled(false);
+    await grid.updateComplete;
+    expect(bobTile().querySelector('video')).to.equal(remoteVideo);
+    await aTimeout(0);
+  });
+});

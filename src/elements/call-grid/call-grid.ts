@@ -1,0 +1,144 @@
+import { html, nothing, svg, type TemplateResult } from 'lit';
+import { classMap } from 'lit/directives/class-map.js';
+import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { Participant } from '../../controller/index.js';
+import { CallElement } from '../call-element.js';
+import styles from './call-grid.styles.js';
+
+/** States in which the local user is part of the call and its tiles are shown. */
+const SHOWN_STATES = new Set(['outgoing', 'active']);
+
+const STATUS_TEXT: Partial<Record<Participant['state'], string>> = {
+  ringing: 'Ringing…',
+  connecting: 'Connecting…',
+};
+
+const micOffIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2"
+  stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
+  <path d="M9 9v3a3 3 0 0 0 5.1 2.1M15 10V5a3 3 0 0 0-5.7-1.3" />
+  <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.4 5.4M12 18v3" />
+  <path d="M3 3l18 18" />
+</svg>`;
+
+/** Columns for `count` tiles: 1 → 1, 2 → 2, 3-4 → 2x2, 5-6 → 3x2, 7-9 → 3x3. */
+export function columnsFor(count: number): number {
+  if (count <= 1) return 1;
+  if (count <= 4) return 2;
+  return 3;
+}
+
+/** Columns on a narrow (phone-sized) host: two tiles stack, more go two abreast. */
+function narrowColumnsFor(count: number): number {
+  return count <= 2 ? 1 : 2;
+}
+
+function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((word) => [...word][0] ?? '').join('').toUpperCase() || '?';
+}
+
+/** A stable colour per participant id, dark enough for white initials on every hue. */
+function avatarColorOf(id: string): string {
+  let hash = 0;
+  for (const char of id) hash = (Math.imul(hash, 31) + char.codePointAt(0)!) | 0;
+  return `hsl(${Math.abs(hash) % 360} 50% 30%)`;
+}
+
+function showsVideo(participant: Participant): boolean {
+  return (
+    participant.cameraEnabled &&
+    (participant.stream?.getVideoTracks().some((track) => track.readyState === 'live') ?? false)
+  );
+}
+
+/**
+ * @summary Shows everyone in the current call as a grid of tiles: the local preview first, then each
+ * remote participant's video (which also plays their audio).
+ *
+ * @slot empty - Shown when there is no call to show (no call, or a call still ringing us).
+ *
+ * @csspart base - The grid (`role="list"`).
+ * @csspart tile - Each participant's tile (`role="listitem"`).
+ * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
+ * @csspart name - The participant's name.
+ * @csspart mic-off - The indicator shown while a participant's microphone is off.
+ * @csspart placeholder - Shown instead of the video while the camera is off: initials on a coloured circle.
+ * @csspart status - The "Ringing…" or "Connecting…" overlay.
+ *
+ * @cssproperty --meshcall-grid-gap - Space between tiles.
+ * @cssproperty --meshcall-tile-background - Tile background, also behind the placeholder.
+ * @cssproperty --meshcall-tile-radius - Tile corner radius.
+ * @cssproperty --meshcall-tile-aspect-ratio - Tile aspect ratio (default `16 / 9`; `auto` lets tiles fill a host with a set height).
+ * @cssproperty --meshcall-tile-text-color - Colour of the name and status text.
+ * @cssproperty --meshcall-tile-label-background - Background of the name label.
+ * @cssproperty --meshcall-avatar-size - Diameter of the placeholder's initials circle.
+ * @cssproperty --meshcall-mic-off-color - Colour of the microphone-off icon.
+ * @cssproperty --meshcall-mic-off-background - Background of the microphone-off icon.
+ */
+export class CallGrid extends CallElement {
+  static override styles = styles;
+
+  override render() {
+    const call = this.controller.call;
+    if (!call || !SHOWN_STATES.has(this.controller.state)) {
+      return html`<slot name="empty"></slot>`;
+    }
+    const participants = [
+      call.local,
+      ...[...call.participants.values()].filter((participant) => participant.state !== 'left'),
+    ];
+    const layout = {
+      '--columns': String(columnsFor(participants.length)),
+      '--narrow-columns': String(narrowColumnsFor(participants.length)),
+    };
+    return html`
+      <div part="base" class="grid" role="list" aria-label="Call participants" style=${styleMap(layout)}>
+        ${repeat(
+          participants,
+          (participant) => participant.id,
+          (participant) => this.#renderTile(participant),
+        )}
+      </div>
+    `;
+  }
+
+  #renderTile(participant: Participant): TemplateResult {
+    const name = participant.isLocal ? `${participant.name} (you)` : participant.name;
+    const hasVideo = showsVideo(participant);
+    const status = participant.isLocal ? undefined : STATUS_TEXT[participant.state];
+    // The local preview is muted so we do not hear ourselves; remote videos carry the audio.
+    // Lit re-assigns object values on every render, and assigning srcObject (even the same stream)
+    // restarts loading: `live` assigns only when the element's stream really differs.
+    return html`
+      <div part="tile" class="tile" role="listitem" aria-label=${name} data-participant-id=${participant.id}>
+        <video
+          part="video"
+          class=${classMap({ video: true, 'video--mirrored': participant.isLocal, 'video--covered': !hasVideo })}
+          aria-hidden="true"
+          autoplay
+          playsinline
+          ?muted=${participant.isLocal}
+          .muted=${participant.isLocal}
+          .srcObject=${live(participant.stream)}
+        ></video>
+        ${hasVideo
+          ? nothing
+          : html`<div part="placeholder" class="placeholder">
+              <span class="avatar" aria-hidden="true" style=${styleMap({ '--avatar-color': avatarColorOf(participant.id) })}
+                >${initialsOf(participant.name)}</span
+              >
+            </div>`}
+        ${status ? html`<div part="status" class="status">${status}</div>` : nothing}
+        <div class="label">
+          <span part="name" class="name">${name}</span>
+          ${participant.microphoneEnabled
+            ? nothing
+            : html`<span part="mic-off" class="mic-off" role="img" aria-label="Microphone off">${micOffIcon}</span>`}
+        </div>
+      </div>
+    `;
+  }
+}

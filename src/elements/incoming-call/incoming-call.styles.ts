@@ -1,0 +1,158 @@
+import { css } from 'lit';
+
+export const incomingCallStyles = css`
+  :host {
+    display: contents;
+  }
+
+  .overlay {
+    position: fixed;
+    inset: 0;
+    z-index: var(--meshcall-incoming-z-index, 1000);
+    display: grid;
+    place-items: center;
+    padding: 1rem;
+    background: var(--meshcall-incoming-backdrop, rgb(15 23 42 / 0.45));
+  }
+
+  .dialog {
+    box-sizing: border-box;
+    width: min(24rem, 100%);
+    padding: 1.75rem 1.5rem 1.5rem;
+    border-radius: var(--meshcall-incoming-radius, 1.25rem);
+    background: var(--meshcall-incoming-background, #ffffff);
+    color: var(--meshcall-incoming-color, #0f172a);
+    box-shadow: 0 24px 48px rgb(15 23 42 / 0.25);
+    font: 400 1rem/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    text-align: center;
+    animation: meshcall-rise 180ms ease-out;
+  }
+
+  .dialog:focus {
+    outline: none;
+  }
+
+  .avatar {
+    position: relative;
+    display: grid;
+    place-items: center;
+    width: 5rem;
+    height: 5rem;
+    margin: 0 auto 1rem;
+    border-radius: 50%;
+    background: var(--meshcall-incoming-accent, #2563eb);
+    color: #ffffff;
+    font-size: 1.75rem;
+    font-weight: 600;
+  }
+
+  slot[name='avatar']::slotted(*) {
+    display: block;
+    width: 100%;
+    height: 100%;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+
+  /* The ring: a halo that grows out of the avatar and fades. */
+  .avatar::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border-radius: 50%;
+    border: 3px solid var(--meshcall-incoming-accent, #2563eb);
+    animation: meshcall-ring 1.6s ease-out infinite;
+    pointer-events: none;
+  }
+
+  .caller {
+    margin: 0;
+    font-size: 1.25rem;
+    font-weight: 600;
+  }
+
+  .details {
+    margin: 0.25rem 0 1.5rem;
+    color: var(--meshcall-incoming-muted-color, #475569);
+    font-size: 0.95rem;
+  }
+
+  .actions {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    gap: 0.5rem;
+  }
+
+  .action {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.4em;
+    padding: 0.6em 1.1em;
+    border: none;
+    border-radius: 999px;
+    color: #ffffff;
+    font-family: inherit;
+    font-size: 0.95rem;
+    font-weight: 500;
+    line-height: 1.2;
+    cursor: pointer;
+  }
+
+  .action:hover:not([aria-disabled='true']) {
+    filter: brightness(1.1);
+  }
+
+  .action:focus-visible {
+    outline: 3px solid var(--meshcall-focus-ring-color, #2563eb);
+    outline-offset: 2px;
+  }
+
+  .action[aria-disabled='true'] {
+    cursor: progress;
+    opacity: 0.7;
+  }
+
+  .accept {
+    background: var(--meshcall-accept-background, #15803d);
+  }
+
+  .decline {
+    background: var(--meshcall-decline-background, #b91c1c);
+  }
+
+  .icon {
+    flex: none;
+    width: 1.15em;
+    height: 1.15em;
+    fill: currentColor;
+  }
+
+  @keyframes meshcall-ring {
+    from {
+      transform: scale(1);
+      opacity: 0.8;
+    }
+    to {
+      transform: scale(1.45);
+      opacity: 0;
+    }
+  }
+
+  @keyframes meshcall-rise {
+    from {
+      transform: translateY(0.75rem);
+      opacity: 0;
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .dialog,
+    .avatar::after {
+      animation: none;
+    }
+    .avatar::after {
+      opacity: 0;
+    }
+  }
+`;

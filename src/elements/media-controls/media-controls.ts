@@ -1,0 +1,234 @@
+import { html, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
+import { property, query } from 'lit/decorators.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { CallError, CallErrorEvent } from '../../controller/index.js';
+import { CallElement } from '../call-element.js';
+import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
+import styles from './media-controls.styles.js';
+
+export * from './media-controls.events.js';
+
+const IN_CALL = new Set(['outgoing', 'active']);
+
+const icon = (paths: SVGTemplateResult) =>
+  svg`<svg part="icon" class="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
+    stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${paths}</svg>`;
+
+const micOnIcon = icon(svg`
+  <rect x="9" y="3" width="6" height="11" rx="3" />
+  <path d="M5 11a7 7 0 0 0 14 0M12 18v3" />`);
+
+const micOffIcon = icon(svg`
+  <path d="M9 9v2a3 3 0 0 0 5.1 2.1M15 10V6a3 3 0 0 0-5.7-1.3" />
+  <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.4 5.4M12 18v3M3 3l18 18" />`);
+
+const cameraOnIcon = icon(svg`
+  <rect x="3" y="6" width="12" height="12" rx="2" />
+  <path d="M15 10.5l6-3.5v10l-6-3.5z" />`);
+
+const cameraOffIcon = icon(svg`
+  <path d="M10 6h3a2 2 0 0 1 2 2v3l6-4v10M15 15.5V16a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2" />
+  <path d="M3 3l18 18" />`);
+
+const hangupIcon = icon(svg`
+  <path d="M3 14.5c5-4.7 13-4.7 18 0l-2.4 2.4-3.3-1.6v-2.6a11 11 0 0 0-6.6 0v2.6l-3.3 1.6z" fill="currentColor" />`);
+
+/**
+ * @summary The in-call toolbar: microphone and camera toggles and the hang-up button.
+ *
+ * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera"): pressed means on.
+ * Outside a call every button is `aria-disabled` (still focusable, with the reason as its description).
+ * Arrow keys, Home and End move between the buttons; the toolbar is a single tab stop.
+ *
+ * @slot extra - The page's own buttons (screen sharing, say), placed before the hang-up button; they join
+ * the toolbar's arrow-key navigation.
+ *
+ * @event {CallMicrophoneToggleEvent} call-microphone-toggle - The microphone button was pressed; `enabled` is the
+ * state asked for. Cancelable: unless prevented, the controller's `setMicrophoneEnabled(enabled)` is called.
+ * @event {CallCameraToggleEvent} call-camera-toggle - The camera button was pressed; `enabled` is the state asked for.
+ * Cancelable: unless prevented, the controller's `setCameraEnabled(enabled)` is called.
+ * @event {CallHangupEvent} call-hangup - The hang-up button was pressed. Cancelable: unless prevented, the
+ * controller's `hangUp()` is called (which cancels a call nobody has answered yet).
+ * @event {CallErrorEvent} call-error - The controller rejected an action started here.
+ *
+ * @csspart base - The toolbar.
+ * @csspart microphone-button - The microphone toggle.
+ * @csspart camera-button - The camera toggle.
+ * @csspart hangup-button - The hang-up button.
+ * @csspart icon - The icon inside each button.
+ *
+ * @cssproperty --meshcall-control-size - Diameter of the round buttons.
+ * @cssproperty --meshcall-control-gap - Space between buttons.
+ * @cssproperty --meshcall-control-background - Button background while on.
+ * @cssproperty --meshcall-control-color - Icon colour while on.
+ * @cssproperty --meshcall-control-hover-background - Button background on hover.
+ * @cssproperty --meshcall-control-off-background - Toggle background while off.
+ * @cssproperty --meshcall-control-off-color - Toggle icon colour while off.
+ * @cssproperty --meshcall-hangup-background - Hang-up button background.
+ * @cssproperty --meshcall-hangup-hover-background - Hang-up button background on hover.
+ * @cssproperty --meshcall-hangup-color - Hang-up icon colour.
+ * @cssproperty --meshcall-focus-ring-color - Focus ring colour.
+ */
+export class MediaControls extends CallElement {
+  static override styles = styles;
+
+  /** The toolbar's accessible name. */
+  @property() label = 'Call controls';
+
+  @query('.toolbar') private toolbar!: HTMLElement;
+  @query('slot[name="extra"]') private extraSlot!: HTMLSlotElement;
+
+  /** The toolbar item that is the tab stop. */
+  #current: HTMLElement | null = null;
+
+  override render() {
+    const { state, call } = this.controller;
+    const inCall = IN_CALL.has(state) && call !== null;
+    // Local media starts asynchronously after the call is placed; the toggles wait for it.
+    const mediaReady = inCall && call.local.stream !== null;
+    const mediaReason = inCall ? 'Starting the microphone and camera…' : 'Available during a call';
+    const microphoneOn = this.controller.microphoneEnabled;
+    const cameraOn = this.controller.cameraEnabled;
+    return html`
+      <div
+        part="base"
+        class="toolbar"
+        role="toolbar"
+        aria-label=${this.label}
+        @keydown=${this.#onKeyDown}
+        @focusin=${this.#onFocusIn}
+      >
+        <button
+          part="microphone-button"
+          class="control control--microphone"
+          type="button"
+          aria-pressed=${microphoneOn ? 'true' : 'false'}
+          aria-disabled=${mediaReady ? 'false' : 'true'}
+          aria-describedby=${ifDefined(mediaReady ? undefined : 'media-reason')}
+          title=${mediaReady ? 'Microphone' : `Microphone: ${mediaReason}`}
+          @click=${this.#onMicrophoneClick}
+        >
+          ${microphoneOn ? micOnIcon : micOffIcon}<span class="visually-hidden">Microphone</span>
+        </button>
+        <button
+          part="camera-button"
+          class="control control--camera"
+          type="button"
+          aria-pressed=${cameraOn ? 'true' : 'false'}
+          aria-disabled=${mediaReady ? 'false' : 'true'}
+          aria-describedby=${ifDefined(mediaReady ? undefined : 'media-reason')}
+          title=${mediaReady ? 'Camera' : `Camera: ${mediaReason}`}
+          @click=${this.#onCameraClick}
+        >
+          ${cameraOn ? cameraOnIcon : cameraOffIcon}<span class="visually-hidden">Camera</span>
+        </button>
+        <slot name="extra" @slotchange=${this.#syncTabStops}></slot>
+        <button
+          part="hangup-button"
+          class="control control--hangup"
+          type="button"
+          aria-disabled=${inCall ? 'false' : 'true'}
+          aria-describedby=${ifDefined(inCall ? undefined : 'call-reason')}
+          title=${inCall ? this.#hangupLabel : `${this.#hangupLabel}: Available during a call`}
+          @click=${this.#onHangupClick}
+        >
+          ${hangupIcon}<span class="visually-hidden">${this.#hangupLabel}</span>
+        </button>
+        <span id="media-reason" class="visually-hidden">${mediaReason}</span>
+        <span id="call-reason" class="visually-hidden">Available during a call</span>
+      </div>
+    `;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    this.#syncTabStops();
+  }
+
+  get #hangupLabel(): string {
+    return this.controller.state === 'outgoing' ? 'Cancel call' : 'Hang up';
+  }
+
+  #isDisabled(button: HTMLElement): boolean {
+    return button.getAttribute('aria-disabled') === 'true';
+  }
+
+  #onMicrophoneClick(event: MouseEvent): void {
+    if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
+    const request = new CallMicrophoneToggleEvent(!this.controller.microphoneEnabled);
+    if (!this.dispatchEvent(request)) return;
+    this.#run(this.controller.setMicrophoneEnabled(request.enabled));
+  }
+
+  #onCameraClick(event: MouseEvent): void {
+    if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
+    const request = new CallCameraToggleEvent(!this.controller.cameraEnabled);
+    if (!this.dispatchEvent(request)) return;
+    this.#run(this.controller.setCameraEnabled(request.enabled));
+  }
+
+  #onHangupClick(event: MouseEvent): void {
+    if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
+    if (!this.dispatchEvent(new CallHangupEvent())) return;
+    this.#run(this.controller.hangUp());
+  }
+
+  #run(action: Promise<void>): void {
+    action.catch((error: unknown) => {
+      if (error instanceof CallError) this.dispatchEvent(new CallErrorEvent(error));
+    });
+  }
+
+  // ---- roving tab stop ----
+
+  #items(): HTMLElement[] {
+    const own = [...this.toolbar.querySelectorAll<HTMLElement>('.control')];
+    const extra = this.extraSlot
+      .assignedElements({ flatten: true })
+      .filter((element): element is HTMLElement => element instanceof HTMLElement && !element.hidden);
+    const hangup = own.pop()!;
+    return [...own, ...extra, hangup];
+  }
+
+  #syncTabStops = (): void => {
+    if (!this.toolbar) return;
+    const items = this.#items();
+    if (!this.#current || !items.includes(this.#current)) this.#current = items[0];
+    for (const item of items) item.tabIndex = item === this.#current ? 0 : -1;
+  };
+
+  #onFocusIn(event: FocusEvent): void {
+    const items = this.#items();
+    const item = event.composedPath().find((target): target is HTMLElement => items.includes(target as HTMLElement));
+    if (item && item !== this.#current) {
+      this.#current = item;
+      this.#syncTabStops();
+    }
+  }
+
+  #onKeyDown(event: KeyboardEvent): void {
+    const items = this.#items();
+    const index = this.#current ? items.indexOf(this.#current) : 0;
+    let next: number;
+    switch (event.key) {
+      case 'ArrowRight':
+        next = (index + 1) % items.length;
+        break;
+      case 'ArrowLeft':
+        next = (index - 1 + items.length) % items.length;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = items.length - 1;
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    this.#current = items[next];
+    this.#syncTabStops();
+    this.#current.focus();
+  }
+}

@@ -1,0 +1,6 @@
+export * from './controller/index.js';
+export { CallElement } from './elements/call-element.js';
+export * from './elements/call-button/call-button.js';
+export * from './elements/incoming-call/incoming-call.js';
+export * from './elements/call-grid/call-grid.js';
+export * from './elements/media-controls/media-controls.js';

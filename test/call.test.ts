@@ -1,0 +1,345 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { Peer } from 'peerjs';
+import { CallController } from '../src/controller/index.js';
+import { waitForAudio, waitForDecodedFrames } from './support/media.js';
+import { localPeerOptions, peerServer } from './support/peer-server.js';
+import { connectParty, disconnectAll, establishCall, idOf, nextEvent, remoteStream } from './support/parties.js';
+import { trackResources, type ResourceLedger } from './support/resources.js';
+
+/** Every pair of parties sees and hears each other. */
+async function expectFullMesh(parties: CallController[]): Promise<void> {
+  for (const viewer of parties) {
+    expect(viewer.call?.participants.size, `${viewer.user?.name}'s participants`).to.equal(parties.length - 1);
+    for (const sender of parties) {
+      if (sender === viewer) continue;
+      await waitForDecodedFrames(await remoteStream(viewer, sender));
+    }
+  }
+}
+
+async function expectEverythingReleased(ledger: ResourceLedger): Promise<void> {
+  await waitUntil(() => ledger.liveTracks().length === 0 && ledger.openConnections().length === 0, '', { timeout: 3000 }).catch(
+    () => {
+      throw new Error(`${ledger.liveTracks().length} live tracks, ${ledger.openConnections().length} open peer connections`);
+    },
+  );
+  expect(ledger.tracks.length, 'tracks created').to.be.greaterThan(0);
+  expect(ledger.connections.length, 'peer connections created').to.be.greaterThan(0);
+}
+
+describe('calls between controllers, over a real PeerServer', () => {
+  let ledger: ResourceLedger;
+
+  beforeEach(() => {
+    ledger = trackResources();
+  });
+
+  afterEach(async () => {
+    await disconnectAll();
+    ledger.restore();
+  });
+
+  it('places a 1:1 voice call that carries audio both ways', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const incoming = nextEvent(bob, 'call-incoming');
+    const call = await alice.startCall({ conversationId: 'dm-alice-bob', participants: [idOf(bob)], video: false });
+    expect(alice.state).to.equal('outgoing');
+    expect(call.participants.get(idOf(bob))?.state).to.equal('ringing');
+
+    const ring = await incoming;
+    expect(ring.call.conversationId).to.equal('dm-alice-bob');
+    expect(ring.call.video).to.equal(false);
+    expect(ring.call.caller).to.deep.equal({ id: idOf(alice), name: 'alice' });
+    expect(bob.state).to.equal('incoming');
+
+    await bob.accept();
+    await waitUntil(() => alice.state === 'active');
+    await waitForAudio(await remoteStream(alice, bob));
+    await waitForAudio(await remoteStream(bob, alice));
+    expect(alice.cameraEnabled).to.equal(false);
+    expect(bob.call?.local.stream?.getVideoTracks()).to.have.length(0);
+    await waitUntil(() => alice.call?.participants.get(idOf(bob))?.state === 'connected');
+  });
+
+  it('places a 1:1 video call whose frames are decoded on both sides', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    await expectFullMesh([alice, bob]);
+    expect(alice.call?.participants.get(idOf(bob))?.cameraEnabled).to.equal(true);
+    expect(bob.call?.participants.get(idOf(alice))?.cameraEnabled).to.equal(true);
+  });
+
+  it('ends the call for both when the callee declines', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const incoming = nextEvent(bob, 'call-incoming');
+    await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: true });
+    await incoming;
+    const aliceEnded = nextEvent(alice, 'call-ended');
+    const left = nextEvent(alice, 'call-participant-left');
+    const bobEnded = nextEvent(bob, 'call-ended');
+    await bob.decline();
+    expect((await bobEnded).reason).to.equal('declined');
+    expect((await left).reason).to.equal('declined');
+    expect((await aliceEnded).reason).to.equal('declined');
+    await waitUntil(() => alice.state === 'idle' && bob.state === 'idle');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('stops ringing on the callee when the caller cancels', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const incoming = nextEvent(bob, 'call-incoming');
+    await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: false });
+    await incoming;
+    const bobEnded = nextEvent(bob, 'call-ended');
+    await alice.hangUp();
+    expect(alice.state).to.equal('idle');
+    expect((await bobEnded).reason).to.equal('missed');
+    expect(bob.state).to.equal('idle');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('times an unanswered ring out as no-answer for the caller and missed for the callee', async () => {
+    const alice = await connectParty('alice', { ringTimeout: 1200 });
+    const bob = await connectParty('bob');
+    const incoming = nextEvent(bob, 'call-incoming');
+    const aliceEnded = nextEvent(alice, 'call-ended');
+    const bobEnded = nextEvent(bob, 'call-ended');
+    await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: false });
+    await incoming;
+    expect((await aliceEnded).reason).to.equal('no-answer');
+    expect((await bobEnded).reason).to.equal('missed');
+    await waitUntil(() => alice.state === 'idle' && bob.state === 'idle');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('shows microphone and camera changes on the remote side, and video resumes', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    const bobSeenByAlice = () => alice.call!.participants.get(idOf(bob))!;
+    await waitForDecodedFrames(await remoteStream(alice, bob));
+
+    await bob.setMicrophoneEnabled(false);
+    await waitUntil(() => !bobSeenByAlice().microphoneEnabled, 'alice never saw the microphone go off');
+    await bob.setMicrophoneEnabled(true);
+    await waitUntil(() => bobSeenByAlice().microphoneEnabled, 'alice never saw the microphone come back');
+
+    const camera = bob.call!.local.stream!.getVideoTracks()[0];
+    await bob.setCameraEnabled(false);
+    expect(camera.readyState, 'the camera device is released').to.equal('ended');
+    expect(bob.call!.local.stream!.getVideoTracks()).to.have.length(0);
+    await waitUntil(() => !bobSeenByAlice().cameraEnabled, 'alice never saw the camera go off');
+    let framesWhileOff = true;
+    await waitForDecodedFrames(bobSeenByAlice().stream!, { timeout: 1500 }).catch(() => (framesWhileOff = false));
+    expect(framesWhileOff, 'no frames arrive while the camera is off').to.equal(false);
+
+    await bob.setCameraEnabled(true);
+    await waitUntil(() => bobSeenByAlice().cameraEnabled, 'alice never saw the camera come back');
+    await waitForDecodedFrames(bobSeenByAlice().stream!);
+  });
+
+  it('turns the camera on during a voice call without a new connection', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob], { video: false });
+    await waitForAudio(await remoteStream(alice, bob));
+    const connectionsBefore = ledger.connections.length;
+    await bob.setCameraEnabled(true);
+    await waitUntil(() => alice.call!.participants.get(idOf(bob))!.cameraEnabled);
+    await waitForDecodedFrames(await remoteStream(alice, bob));
+    expect(ledger.connections.length, 'no new peer connection').to.equal(connectionsBefore);
+  });
+
+  it('delivers a hang-up to the other side within a second and releases everything', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    await waitForDecodedFrames(await remoteStream(bob, alice));
+    const bobEnded = nextEvent(bob, 'call-ended');
+    const started = performance.now();
+    const hangingUp = alice.hangUp();
+    const ended = await bobEnded;
+    const elapsed = performance.now() - started;
+    await hangingUp;
+    expect(ended.reason).to.equal('remote-hangup');
+    expect(elapsed, 'ms until bob saw the hang-up').to.be.lessThan(1000);
+    expect(alice.state).to.equal('idle');
+    await waitUntil(() => bob.state === 'idle');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('connects a group call of three as a full mesh', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(alice, [bob, carol]);
+    await expectFullMesh([alice, bob, carol]);
+  });
+
+  it('lets a fourth person invited into a running call connect to everyone', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    const dave = await connectParty('dave');
+    await establishCall(alice, [bob, carol]);
+    await expectFullMesh([alice, bob, carol]);
+
+    const incoming = nextEvent(dave, 'call-incoming');
+    alice.invite([idOf(dave)]);
+    await waitUntil(() => bob.call?.participants.get(idOf(dave))?.state === 'ringing', 'bob never saw dave ringing');
+    const ring = await incoming;
+    expect([...ring.call.participants.keys()]).to.include.members([idOf(alice), idOf(bob), idOf(carol)]);
+    await dave.accept();
+    await expectFullMesh([alice, bob, carol, dave]);
+  });
+
+  it('keeps the others connected when one person leaves a group call', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(alice, [bob, carol]);
+    await expectFullMesh([alice, bob, carol]);
+
+    const aliceSawCarolLeave = nextEvent(alice, 'call-participant-left');
+    const bobSawCarolLeave = nextEvent(bob, 'call-participant-left');
+    await carol.hangUp();
+    expect((await aliceSawCarolLeave).participant.id).to.equal(idOf(carol));
+    expect((await bobSawCarolLeave).reason).to.equal('hangup');
+    expect(alice.state).to.equal('active');
+    expect(bob.state).to.equal('active');
+    await expectFullMesh([alice, bob]);
+  });
+
+  it('reports peer-unavailable when calling a user who is offline', async () => {
+    const alice = await connectParty('alice');
+    const error = nextEvent(alice, 'call-error');
+    const ended = nextEvent(alice, 'call-ended');
+    await alice.startCall({ conversationId: 'c', participants: ['nobody-is-home'], video: false });
+    expect((await error).error.type).to.equal('peer-unavailable');
+    expect((await error).error.userId).to.equal('nobody-is-home');
+    expect((await ended).reason).to.equal('unavailable');
+    await waitUntil(() => alice.state === 'idle');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('answers a second caller with busy while in a call', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(alice, [bob], { video: false });
+    const carolEnded = nextEvent(carol, 'call-ended');
+    await carol.startCall({ conversationId: 'c2', participants: [idOf(bob)], video: false });
+    expect((await carolEnded).reason).to.equal('busy');
+    expect(bob.state).to.equal('active');
+  });
+
+  it('releases every track and connection after each way a call can end', async () => {
+    let alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    const endings: Array<[string, () => Promise<unknown>]> = [
+      ['the caller hangs up', () => alice.hangUp()],
+      ['the callee hangs up', () => bob.hangUp()],
+      ['the caller disconnects', () => alice.disconnect()],
+    ];
+    for (const [label, end] of endings) {
+      await establishCall(alice, [bob]);
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+      await end();
+      await waitUntil(() => !alice.call && !bob.call, `${label}: the other side is still in the call`, { timeout: 3000 });
+      await expectEverythingReleased(ledger);
+    }
+    alice = await connectParty('alice');
+    await establishCall(alice, [bob, carol]);
+    await waitForDecodedFrames(await remoteStream(carol, bob));
+    for (const party of [bob, alice, carol]) await party.hangUp();
+    await waitUntil(() => [alice, bob, carol].every((party) => !party.call), 'a group call is still up', { timeout: 3000 });
+    await expectEverythingReleased(ledger);
+  });
+
+  it('reports identity-in-use when the same user connects twice', async () => {
+    const alice = await connectParty('alice');
+    const twin = new CallController();
+    const error = nextEvent(twin, 'call-error');
+    let rejected: unknown;
+    await twin.connect({ user: alice.user!, server: await peerServer(), iceServers: [] }).catch((e) => (rejected = e));
+    expect((await error).error.type).to.equal('identity-in-use');
+    expect((rejected as { type?: string }).type).to.equal('identity-in-use');
+    expect(twin.state).to.equal('disconnected');
+    expect(alice.state).to.equal('idle');
+  });
+
+  it('reports server-unreachable when no PeerServer answers', async () => {
+    const controller = new CallController();
+    const { host, path } = await peerServer();
+    let rejected: unknown;
+    await controller
+      .connect({ user: { id: 'lonely' }, server: { host, port: 9, path }, iceServers: [], connectTimeout: 3000 })
+      .catch((e) => (rejected = e));
+    expect((rejected as { type?: string }).type).to.equal('server-unreachable');
+    expect(controller.state).to.equal('disconnected');
+  });
+
+  it('refuses to connect without an explicit server', async () => {
+    const controller = new CallController();
+    let rejected: unknown;
+    // @ts-expect-error the server is deliberately missing
+    await Promise.resolve(controller.connect({ user: { id: 'x' } })).catch((e) => (rejected = e));
+    expect((rejected as { type?: string }).type).to.equal('invalid-options');
+    expect(controller.state).to.equal('disconnected');
+  });
+
+  it('reports permission-denied and stays usable when the microphone is refused', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const original = navigator.mediaDevices.getUserMedia;
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+    const error = nextEvent(alice, 'call-error');
+    let rejected: unknown;
+    try {
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: true }).catch((e) => (rejected = e));
+    } finally {
+      navigator.mediaDevices.getUserMedia = original;
+    }
+    expect((await error).error.type).to.equal('permission-denied');
+    expect((rejected as { type?: string }).type).to.equal('permission-denied');
+    await waitUntil(() => alice.state === 'idle');
+    expect(bob.state, 'bob was never rung').to.equal('idle');
+    await establishCall(alice, [bob], { video: false });
+  });
+
+  it('ignores malformed control messages and reports them as protocol errors', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob], { video: false });
+    // An id in meshcall's namespace, so that bob takes the channel for a participant's.
+    const stranger = new Peer(`meshcall-u-stranger${crypto.randomUUID().slice(0, 8)}`, await localPeerOptions());
+    try {
+      await new Promise<void>((resolve) => stranger.once('open', () => resolve()));
+      const channel = stranger.connect(`meshcall-u-${idOf(bob)}`, {
+        serialization: 'json',
+        reliable: true,
+        metadata: { callId: bob.call!.id },
+      });
+      await new Promise<void>((resolve) => channel.once('open', () => resolve()));
+      const error = nextEvent(bob, 'call-error');
+      const ended = new Promise<boolean>((resolve) => {
+        bob.addEventListener('call-ended', () => resolve(true), { once: true });
+        setTimeout(() => resolve(false), 1000);
+      });
+      channel.send({ v: 1, type: 'hangup' });
+      channel.send('not even an object');
+      channel.send({ v: 1, type: 'roster', callId: bob.call!.id, roster: 'everyone' });
+      expect((await error).error.type).to.equal('protocol-error');
+      expect(await ended, 'the call ended').to.equal(false);
+      expect(bob.state).to.equal('active');
+      await waitForAudio(await remoteStream(bob, alice));
+    } finally {
+      stranger.destroy();
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Counts what a test creates behind the library's back: every media track handed out by
+ * getUserMedia or a canvas capture, and every RTCPeerConnection. A test then asserts that each one
+ * was stopped or closed, without trusting the library's own bookkeeping.
+ */
+export interface ResourceLedger {
+  readonly tracks: MediaStreamTrack[];
+  readonly connections: RTCPeerConnection[];
+  liveTracks(): MediaStreamTrack[];
+  openConnections(): RTCPeerConnection[];
+  restore(): void;
+}
+
+export function trackResources(): ResourceLedger {
+  const tracks: MediaStreamTrack[] = [];
+  const connections: RTCPeerConnection[] = [];
+  const mediaDevices = navigator.mediaDevices;
+  const originalGetUserMedia = mediaDevices.getUserMedia;
+  const originalCaptureStream = HTMLCanvasElement.prototype.captureStream;
+  const OriginalPeerConnection = window.RTCPeerConnection;
+
+  mediaDevices.getUserMedia = async function (this: MediaDevices, constraints?: MediaStreamConstraints) {
+    const stream = await originalGetUserMedia.call(this, constraints);
+    tracks.push(...stream.getTracks());
+    return stream;
+  };
+  HTMLCanvasElement.prototype.captureStream = function (this: HTMLCanvasElement, frameRate?: number) {
+    const stream = originalCaptureStream.call(this, frameRate);
+    tracks.push(...stream.getTracks());
+    return stream;
+  };
+  class CountedPeerConnection extends OriginalPeerConnection {
+    constructor(configuration?: RTCConfiguration) {
+      super(configuration);
+      connections.push(this);
+    }
+  }
+  window.RTCPeerConnection = CountedPeerConnection;
+
+  return {
+    tracks,
+    connections,
+    liveTracks: () => tracks.filter((track) => track.readyState !== 'ended'),
+    openConnections: () => connections.filter((connection) => connection.signalingState !== 'closed'),
+    restore() {
+      mediaDevices.getUserMedia = originalGetUserMedia;
+      HTMLCanvasElement.prototype.captureStream = originalCaptureStream;
+      window.RTCPeerConnection = OriginalPeerConnection;
+    },
+  };
+}

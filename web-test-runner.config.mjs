@@ -1,0 +1,196 @@
+// @web/test-runner configuration for meshcall.
+// Browsers: Debian's Chromium and Firefox ESR, driven by puppeteer-core (no browser downloads).
+// MESHCALL_BROWSERS=chromium (or firefox, or "chromium,firefox") picks browsers; default both.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defaultReporter } from '@web/test-runner';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import puppeteer from 'puppeteer-core';
+
+const require = createRequire(import.meta.url);
+// peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
+const { PeerServer } = require('peer');
+
+const SIGNAL_PATH = '/signal';
+const CHROMIUM = process.env.MESHCALL_CHROMIUM ?? '/usr/bin/chromium';
+const FIREFOX = process.env.MESHCALL_FIREFOX ?? '/usr/bin/firefox-esr';
+
+/**
+ * The dev server serves node_modules files as they are. A few browser dependencies are still
+ * CommonJS (webrtc-adapter's `sdp`: `module.exports = SDPUtils`), which the browser cannot import.
+ * This plugin wraps any CommonJS file under node_modules that has no ES module syntax and no
+ * `require()` calls into an ES module whose default export is `module.exports`.
+ */
+function commonJsDefaultExportPlugin() {
+  const ESM_SYNTAX = /^\s*(import\s*[\w{*'"]|export\s+[\w{*]|export\s+default\b)/m;
+  const CJS_SYNTAX = /\bmodule\.exports\b|\bexports\.[\w$]+\s*=/;
+  const REQUIRE_CALL = /(^|[^.\w$])require\s*\(/;
+  return {
+    name: 'meshcall-commonjs-default-export',
+    transform(context) {
+      if (!context.path.includes('/node_modules/') || !context.response.is('js')) return;
+      const body = context.body;
+      if (typeof body !== 'string' || ESM_SYNTAX.test(body) || !CJS_SYNTAX.test(body)) return;
+      if (REQUIRE_CALL.test(body)) {
+        console.warn(`[meshcall] ${context.path} is CommonJS with require(); not wrapped.`);
+        return;
+      }
+      return {
+        body:
+          'const __cjs = { exports: {} };\n' +
+          `(function (module, exports) {\n${body}\n}).call(__cjs.exports, __cjs, __cjs.exports);\n` +
+          'export default __cjs.exports;\n',
+      };
+    },
+  };
+}
+
+/**
+ * Starts a local PeerServer (127.0.0.1, random port, path /signal) with the dev server and tells
+ * test pages where it is at GET /__peer-server. Short expiry so calls to offline peers fail fast.
+ */
+function peerServerPlugin() {
+  let httpServer;
+  let port;
+  return {
+    name: 'meshcall-peer-server',
+    async serverStart() {
+      httpServer = await new Promise((resolve, reject) => {
+        const app = PeerServer(
+          {
+            host: '127.0.0.1',
+            port: 0,
+            path: SIGNAL_PATH,
+            expire_timeout: 1500,
+            cleanup_out_msgs: 500,
+            alive_timeout: 60000,
+            allow_discovery: false,
+          },
+          (server) => resolve(server),
+        );
+        app.on('error', reject);
+      });
+      port = httpServer.address().port;
+    },
+    async serverStop() {
+      if (!httpServer) return;
+      httpServer.closeAllConnections?.();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+      httpServer = undefined;
+    },
+    serve(context) {
+      if (context.path === '/__peer-server') {
+        return {
+          body: JSON.stringify({ host: '127.0.0.1', port, path: SIGNAL_PATH }),
+          type: 'json',
+          headers: { 'cache-control': 'no-store' },
+        };
+      }
+    },
+  };
+}
+
+/**
+ * Prints one plain closing line, `wtr: N passed, N failed, N skipped`, counted over all browsers
+ * (a test file that failed to load or errored outside its tests counts as one failure).
+ */
+function summaryLineReporter() {
+  return {
+    stop({ sessions }) {
+      let passed = 0;
+      let failed = 0;
+      let skipped = 0;
+      for (const session of sessions) {
+        let failedHere = 0;
+        const walk = (suite) => {
+          if (!suite) return;
+          for (const test of suite.tests) {
+            if (test.skipped) skipped += 1;
+            else if (test.passed) passed += 1;
+            else failedHere += 1;
+          }
+          suite.suites.forEach(walk);
+        };
+        walk(session.testResults);
+        if (!session.passed && failedHere === 0) failedHere = 1;
+        failed += failedHere;
+      }
+      // At exit, so that it comes after the default reporter's last output.
+      const line = `wtr: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
+      process.once('exit', () => process.stdout.write(line));
+    },
+  };
+}
+
+const chromium = chromeLauncher({
+  puppeteer,
+  launchOptions: {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+    ],
+  },
+});
+
+const firefox = chromeLauncher({
+  puppeteer,
+  launchOptions: {
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0,
+      'media.peerconnection.ice.obfuscate_host_addresses': false,
+      'media.cubeb.force_mock_context': true,
+    },
+  },
+});
+
+const available = { chromium, firefox };
+const wanted = (process.env.MESHCALL_BROWSERS ?? 'chromium,firefox')
+  .split(',')
+  .map((name) => name.trim().toLowerCase())
+  .filter(Boolean);
+for (const name of wanted) {
+  if (!(name in available)) {
+    throw new Error(`MESHCALL_BROWSERS: unknown browser "${name}" (use chromium, firefox)`);
+  }
+}
+const browsers = wanted.map((name) => available[name]);
+
+export default {
+  rootDir: fileURLToPath(new URL('.', import.meta.url)),
+  files: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  nodeResolve: { exportConditions: ['browser', 'development'] },
+  browsers,
+  concurrency: 1,
+  concurrentBrowsers: 2,
+  browserStartTimeout: 60000,
+  testsStartTimeout: 60000,
+  testsFinishTimeout: 300000,
+  testFramework: { config: { timeout: 30000 } },
+  reporters: [defaultReporter(), summaryLineReporter()],
+  plugins: [
+    esbuildPlugin({
+      ts: true,
+      target: 'es2022',
+      tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
+    }),
+    commonJsDefaultExportPlugin(),
+    peerServerPlugin(),
+  ],
+};
