@@ -76,6 +76,8 @@ interface ResolvedOptions {
 interface ActiveCall {
   record: CallRecord;
   media: LocalMedia | null;
+  /** Set while the devices start, so that a second accept or a second start waits its turn. */
+  startingMedia: boolean;
   /** Whose ring we answered; null for the call's caller. */
   inviterId: string | null;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
@@ -175,7 +177,12 @@ export class CallController extends EventTarget {
     if (this.#state !== 'disconnected') {
       throw this.#report(new CallError('invalid-state', 'Already connected; call disconnect() first.'));
     }
-    const resolved = resolveOptions(options);
+    let resolved: ResolvedOptions;
+    try {
+      resolved = resolveOptions(options);
+    } catch (error) {
+      throw this.#report(error as CallError);
+    }
     const user = { id: options.user.id, name: options.user.name?.trim() || options.user.id };
     this.#options = resolved;
     this.#user = user;
@@ -230,7 +237,7 @@ export class CallController extends EventTarget {
   /** Rings the given users. Resolves with the call once local media is up and the rings are sent. */
   async startCall(options: StartCallOptions): Promise<Call> {
     const self = this.#requireIdle();
-    const invitees = normaliseParticipants(options.participants, self.id);
+    const invitees = this.#invitees(options.participants, self.id);
     if (invitees.length === 0) {
       throw this.#report(new CallError('invalid-options', 'A call needs at least one other participant.'));
     }
@@ -240,7 +247,7 @@ export class CallController extends EventTarget {
     const video = options.video ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(randomId(), options.conversationId, 'outgoing', video, self, local);
-    const active: ActiveCall = { record, media: null, inviterId: null, ringTimers: new Map(), lastLeaveReason: null };
+    const active: ActiveCall = { record, media: null, startingMedia: false, inviterId: null, ringTimers: new Map(), lastLeaveReason: null };
     this.#call = active;
     this.#setState('outgoing');
     try {
@@ -255,14 +262,14 @@ export class CallController extends EventTarget {
   }
 
   /** Rings more users into the current call; they join the mesh when they answer. */
-  invite(participants: StartCallOptions['participants']): void {
+  async invite(participants: StartCallOptions['participants']): Promise<void> {
     const self = this.#user;
     const active = this.#call;
     if (!self || !active || (this.#state !== 'active' && this.#state !== 'outgoing')) {
       throw this.#report(new CallError('invalid-state', 'Invite others once you are in a call.'));
     }
     const record = active.record;
-    const invitees = normaliseParticipants(participants, self.id).filter(
+    const invitees = this.#invitees(participants, self.id).filter(
       (user) => !record.participants.has(user.id) || record.departed.has(user.id),
     );
     for (const invitee of invitees) {
@@ -278,10 +285,12 @@ export class CallController extends EventTarget {
     if (this.#state !== 'incoming' || !active || !active.inviterId) {
       throw this.#report(new CallError('invalid-state', 'There is no ringing call to accept.'));
     }
+    if (active.startingMedia) throw this.#report(new CallError('invalid-state', 'The call is already being answered.'));
     const video = options.video ?? active.record.video;
     await this.#startLocalMedia(active, video);
     if (this.#call !== active || this.#state !== 'incoming') {
-      throw this.#report(new CallError('invalid-state', 'The call ended before it was answered.'));
+      // The caller gave up meanwhile: `call-ended` already told the page, so this is no error.
+      throw new CallError('invalid-state', 'The call ended before it was answered.');
     }
     clearTimeout(active.incomingTimer);
     active.record.answeredAt = Date.now();
@@ -379,6 +388,14 @@ export class CallController extends EventTarget {
     return active;
   }
 
+  #invitees(participants: StartCallOptions['participants'], selfId: string): UserInfo[] {
+    try {
+      return normaliseParticipants(participants, selfId);
+    } catch (error) {
+      throw this.#report(error as CallError);
+    }
+  }
+
   #report(error: CallError): CallError {
     this.dispatchEvent(new CallErrorEvent(error));
     return error;
@@ -389,11 +406,14 @@ export class CallController extends EventTarget {
   async #startLocalMedia(active: ActiveCall, video: boolean): Promise<void> {
     const media = new LocalMedia(this.#options!.media);
     let cameraError: CallError | null;
+    active.startingMedia = true;
     try {
       ({ cameraError } = await media.start(video));
     } catch (error) {
       media.stop();
       throw this.#report(error as CallError);
+    } finally {
+      active.startingMedia = false;
     }
     if (this.#call !== active) {
       media.stop();
@@ -534,7 +554,7 @@ export class CallController extends EventTarget {
     const self = this.#user!;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
-    const active: ActiveCall = { record, media: null, inviterId: userId, ringTimers: new Map(), lastLeaveReason: null };
+    const active: ActiveCall = { record, media: null, startingMedia: false, inviterId: userId, ringTimers: new Map(), lastLeaveReason: null };
     this.#call = active;
     this.#linkFor(userId).addChannel(channel);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');

@@ -14,6 +14,7 @@ const CAMERA_ICON = svg`<path d="M4 6h10a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0
 export type CallButtonState = 'ready' | 'calling' | 'unavailable' | 'disabled';
 
 /**
+ * @tag call-button
  * @summary A button that rings the participants of a conversation, for a voice or a video call.
  *
  * @slot - The label. Defaults to "Call" or "Video call", and to "Calling…" while this button's call rings out.
@@ -84,6 +85,7 @@ export class CallButton extends CallElement {
     return this.participantIds.some((id) => id !== self) ? null : 'No one to call';
   }
 
+  /** What the button shows; also its `base` part's `data-state`. */
   get buttonState(): CallButtonState {
     if (this.disabled) return 'disabled';
     if (this.calling) return 'calling';
@@ -119,10 +121,13 @@ export class CallButton extends CallElement {
     const conversationId = this.conversation;
     const participants = this.participantIds;
     const video = this.video;
-    if (!this.dispatchEvent(new CallStartEvent(conversationId, participants, video))) return;
+    const request = new CallStartEvent(conversationId, participants, video);
+    if (!this.dispatchEvent(request)) return;
     this.controller.startCall({ conversationId, participants, video }).catch((error: unknown) => {
-      if (error instanceof CallError) this.dispatchEvent(new CallErrorEvent(error));
-      else reportError(error);
+      if (!(error instanceof CallError)) return reportError(error);
+      // Through a variable: the manifest analyzer reads `dispatchEvent(new X(arg))` as an event named `arg`.
+      const failure = new CallErrorEvent(error);
+      this.dispatchEvent(failure);
     });
   }
 }

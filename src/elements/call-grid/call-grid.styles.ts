@@ -8,7 +8,7 @@ export default css`
     --meshcall-tile-aspect-ratio: 16 / 9;
     --meshcall-tile-text-color: #ffffff;
     --meshcall-tile-label-background: rgb(0 0 0 / 0.6);
-    --meshcall-avatar-size: clamp(2.5rem, 30%, 6rem);
+    --meshcall-avatar-size: clamp(1.75rem, 40cqmin, 7rem);
     --meshcall-mic-off-color: #ffffff;
     --meshcall-mic-off-background: #c62828;
 
@@ -25,6 +25,7 @@ export default css`
     display: grid;
     /* The column count comes from the number of tiles (set inline); narrow hosts use fewer. */
     grid-template-columns: repeat(var(--columns, 1), minmax(0, 1fr));
+    grid-auto-rows: 1fr;
     gap: var(--meshcall-grid-gap);
     align-content: center;
     height: 100%;
@@ -37,6 +38,8 @@ export default css`
   }
 
   .tile {
+    /* Lets the placeholder's circle scale with the tile. */
+    container-type: size;
     position: relative;
     overflow: hidden;
     aspect-ratio: var(--meshcall-tile-aspect-ratio);
@@ -72,6 +75,8 @@ export default css`
     display: flex;
     align-items: center;
     justify-content: center;
+    /* Keeps the circle clear of the name label. */
+    padding-bottom: 1.5rem;
     background: var(--meshcall-tile-background);
   }
 
@@ -132,8 +137,10 @@ export default css`
     position: absolute;
     inset: 0;
     display: flex;
-    align-items: center;
     justify-content: center;
+    /* At the top, clear of the placeholder's initials. */
+    align-items: flex-start;
+    padding-top: 0.75rem;
     background: rgb(0 0 0 / 0.45);
     font-size: 1rem;
     font-weight: 600;

@@ -261,6 +261,33 @@ describe('<call-grid> with a fake controller', () => {
     [bobStream, replacement].forEach((stream) => stream.getTracks().forEach((track) => track.stop()));
   });
 
+  it('plays a remote video muted when autoplay with sound is refused, and unmutes at the next gesture', async () => {
+    const play = HTMLMediaElement.prototype.play;
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      return this.muted ? play.call(this) : Promise.reject(new DOMException('No gesture yet', 'NotAllowedError'));
+    };
+    const stream = canvasStream();
+    try {
+      const { el, fake } = await fakeGrid();
+      fake.enter('active', [participant('bob', { cameraEnabled: true, stream })]);
+      await el.updateComplete;
+      const video = tileOf(el, 'bob')!.querySelector('video')!;
+      // The test browsers allow autoplay with sound: recreate what a refusing browser leaves behind,
+      // a paused video whose metadata has loaded.
+      await waitUntil(() => video.readyState >= HTMLMediaElement.HAVE_METADATA, 'no metadata');
+      video.pause();
+      video.dispatchEvent(new Event('loadedmetadata'));
+      await waitUntil(() => video.muted && !video.paused, 'the refused video was not played muted');
+      HTMLMediaElement.prototype.play = play;
+      document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+      expect(video.muted).to.be.false;
+      expect(tileOf(el, 'me')!.querySelector('video')!.muted).to.be.true;
+    } finally {
+      HTMLMediaElement.prototype.play = play;
+      stream.getTracks().forEach((track) => track.stop());
+    }
+  });
+
   it('empties when the call ends', async () => {
     const { el, fake } = await fakeGrid();
     fake.enter('active', [participant('bob')]);

@@ -23,7 +23,7 @@ const micOffIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor
 </svg>`;
 
 /** Columns for `count` tiles: 1 → 1, 2 → 2, 3-4 → 2x2, 5-6 → 3x2, 7-9 → 3x3. */
-export function columnsFor(count: number): number {
+function columnsFor(count: number): number {
   if (count <= 1) return 1;
   if (count <= 4) return 2;
   return 3;
@@ -55,6 +55,7 @@ function showsVideo(participant: Participant): boolean {
 }
 
 /**
+ * @tag call-grid
  * @summary Shows everyone in the current call as a grid of tiles: the local preview first, then each
  * remote participant's video (which also plays their audio).
  *
@@ -81,6 +82,19 @@ function showsVideo(participant: Participant): boolean {
 export class CallGrid extends CallElement {
   static override styles = styles;
 
+  /** Remote videos the browser would not autoplay with sound: muted until the user next interacts. */
+  #silenced = new Set<HTMLVideoElement>();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.#silenced.size > 0) this.#waitForGesture();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stopWaitingForGesture();
+  }
+
   override render() {
     const call = this.controller.call;
     if (!call || !SHOWN_STATES.has(this.controller.state)) {
@@ -105,6 +119,38 @@ export class CallGrid extends CallElement {
     `;
   }
 
+  /**
+   * Autoplay with sound needs a user gesture, which a call answered without one (auto-answer, say)
+   * lacks: the video would stay black. Play it muted instead, and unmute at the next interaction.
+   */
+  #onVideoLoaded = (event: Event): void => {
+    const video = event.currentTarget as HTMLVideoElement;
+    if (!video.paused) return;
+    video.play().catch((error: unknown) => {
+      if ((error as DOMException)?.name !== 'NotAllowedError' || video.muted) return;
+      video.muted = true;
+      this.#silenced.add(video);
+      this.#waitForGesture();
+      video.play().catch(() => undefined);
+    });
+  };
+
+  #unsilence = (): void => {
+    for (const video of this.#silenced) video.muted = false;
+    this.#silenced.clear();
+    this.#stopWaitingForGesture();
+  };
+
+  #waitForGesture(): void {
+    addEventListener('pointerdown', this.#unsilence, { capture: true });
+    addEventListener('keydown', this.#unsilence, { capture: true });
+  }
+
+  #stopWaitingForGesture(): void {
+    removeEventListener('pointerdown', this.#unsilence, { capture: true });
+    removeEventListener('keydown', this.#unsilence, { capture: true });
+  }
+
   #renderTile(participant: Participant): TemplateResult {
     const name = participant.isLocal ? `${participant.name} (you)` : participant.name;
     const hasVideo = showsVideo(participant);
@@ -123,6 +169,7 @@ export class CallGrid extends CallElement {
           ?muted=${participant.isLocal}
           .muted=${participant.isLocal}
           .srcObject=${live(participant.stream)}
+          @loadedmetadata=${this.#onVideoLoaded}
         ></video>
         ${hasVideo
           ? nothing

@@ -17,7 +17,7 @@ export const incomingCallStyles = css`
 
   .dialog {
     box-sizing: border-box;
-    width: min(24rem, 100%);
+    width: min(30rem, 100%);
     padding: 1.75rem 1.5rem 1.5rem;
     border-radius: var(--meshcall-incoming-radius, 1.25rem);
     background: var(--meshcall-incoming-background, #ffffff);

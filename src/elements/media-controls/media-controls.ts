@@ -34,6 +34,7 @@ const hangupIcon = icon(svg`
   <path d="M3 14.5c5-4.7 13-4.7 18 0l-2.4 2.4-3.3-1.6v-2.6a11 11 0 0 0-6.6 0v2.6l-3.3 1.6z" fill="currentColor" />`);
 
 /**
+ * @tag media-controls
  * @summary The in-call toolbar: microphone and camera toggles and the hang-up button.
  *
  * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera"): pressed means on.
@@ -169,13 +170,17 @@ export class MediaControls extends CallElement {
 
   #onHangupClick(event: MouseEvent): void {
     if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
-    if (!this.dispatchEvent(new CallHangupEvent())) return;
+    const request = new CallHangupEvent();
+    if (!this.dispatchEvent(request)) return;
     this.#run(this.controller.hangUp());
   }
 
   #run(action: Promise<void>): void {
     action.catch((error: unknown) => {
-      if (error instanceof CallError) this.dispatchEvent(new CallErrorEvent(error));
+      if (!(error instanceof CallError)) return;
+      // Through a variable: the manifest analyzer reads `dispatchEvent(new X(arg))` as an event named `arg`.
+      const failure = new CallErrorEvent(error);
+      this.dispatchEvent(failure);
     });
   }
 

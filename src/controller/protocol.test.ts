@@ -1,0 +1,53 @@
+import { expect } from '@open-wc/testing';
+import { parseControlMessage, toWire, type ControlMessage } from './protocol.js';
+
+const media = { microphone: true, camera: false };
+const roster = [
+  { id: 'alice', name: 'Alice', state: 'joined' as const },
+  { id: 'bob', name: 'Bob', state: 'ringing' as const },
+];
+
+describe('control protocol', () => {
+  const valid: ControlMessage[] = [
+    { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster },
+    { type: 'accept', callId: 'c1', user: { id: 'bob', name: 'Bob' }, media },
+    { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media },
+    { type: 'decline', callId: 'c1', busy: true },
+    { type: 'cancel', callId: 'c1', timedOut: false },
+    { type: 'roster', callId: 'c1', roster },
+    { type: 'media', callId: 'c1', media },
+    { type: 'hangup', callId: 'c1' },
+  ];
+
+  for (const message of valid) {
+    it(`round-trips ${message.type}`, () => {
+      expect(parseControlMessage(JSON.parse(JSON.stringify(toWire(message))))).to.deep.equal(message);
+    });
+  }
+
+  it('rejects what is not a message of this version', () => {
+    const rejected: unknown[] = [
+      null,
+      'hangup',
+      [],
+      { type: 'hangup', callId: 'c1' },
+      { v: 2, type: 'hangup', callId: 'c1' },
+      { v: 1, type: 'hangup' },
+      { v: 1, type: 'hangup', callId: '' },
+      { v: 1, type: 'hangup', callId: 'x'.repeat(129) },
+      { v: 1, type: 'explode', callId: 'c1' },
+      { v: 1, type: 'decline', callId: 'c1' },
+      { v: 1, type: 'media', callId: 'c1', media: { microphone: 'yes', camera: false } },
+      { v: 1, type: 'roster', callId: 'c1', roster: 'everyone' },
+      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing' }] },
+      { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined' })) },
+      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, roster },
+    ];
+    for (const data of rejected) expect(parseControlMessage(data), JSON.stringify(data)).to.equal(null);
+  });
+
+  it('names a user by their id when the name is missing', () => {
+    const parsed = parseControlMessage({ v: 1, type: 'accept', callId: 'c1', user: { id: 'bob' }, media });
+    expect(parsed).to.deep.equal({ type: 'accept', callId: 'c1', user: { id: 'bob', name: 'bob' }, media });
+  });
+});

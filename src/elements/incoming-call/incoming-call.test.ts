@@ -1,0 +1,334 @@
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../define.js';
+import {
+  CallController,
+  CallError,
+  CallIncomingEvent,
+  CallStateChangeEvent,
+  type AcceptOptions,
+  type Call,
+  type CallEndReason,
+  type CallErrorEvent,
+  type CallState,
+  type UserInfo,
+} from '../../controller/index.js';
+import { peerServer } from '../../../test/support/peer-server.js';
+import { waitForAudio, waitForDecodedFrames } from '../../../test/support/media.js';
+import { CallAcceptEvent, CallDeclineEvent, IncomingCall } from './incoming-call.js';
+
+/** Enough of a controller to ring: a state, a call, and recorded `accept` / `decline`. */
+class FakeController extends EventTarget {
+  state: CallState = 'idle';
+  user: UserInfo | null = { id: 'me', name: 'Me' };
+  call: Call | null = null;
+  accepts: AcceptOptions[] = [];
+  declines = 0;
+  acceptResult: () => Promise<void> = () => new Promise(() => {});
+
+  accept(options: AcceptOptions): Promise<void> {
+    this.accepts.push(options);
+    return this.acceptResult();
+  }
+
+  decline(): Promise<void> {
+    this.declines += 1;
+    this.setState('ending', null);
+    return Promise.resolve();
+  }
+
+  ring(caller: string, video: boolean, conversationId = 'team'): Call {
+    const me = { id: 'me', name: 'Me' };
+    const call: Call = {
+      id: 'call-1',
+      conversationId,
+      direction: 'incoming',
+      video,
+      caller: { id: caller.toLowerCase(), name: caller },
+      local: { ...me, isLocal: true, state: 'connected', microphoneEnabled: true, cameraEnabled: false, stream: null },
+      participants: new Map(),
+      createdAt: Date.now(),
+      answeredAt: null,
+    };
+    this.setState('incoming', call);
+    this.dispatchEvent(new CallIncomingEvent(call));
+    return call;
+  }
+
+  setState(state: CallState, call: Call | null = this.call): void {
+    const previous = this.state;
+    this.state = state;
+    this.call = call;
+    this.dispatchEvent(new CallStateChangeEvent(state, previous));
+  }
+}
+
+async function incomingCall(controller: FakeController | CallController): Promise<IncomingCall> {
+  const el = await fixture<IncomingCall>(html`<incoming-call></incoming-call>`);
+  el.controller = controller as CallController;
+  await el.updateComplete;
+  return el;
+}
+
+function part(el: IncomingCall, name: string): HTMLElement | null {
+  return el.shadowRoot!.querySelector(`[part~="${name}"]`);
+}
+
+function button(el: IncomingCall, name: 'accept-button' | 'accept-video-button' | 'decline-button'): HTMLButtonElement {
+  return part(el, name) as HTMLButtonElement;
+}
+
+function focused(el: IncomingCall): Element | null {
+  return el.shadowRoot!.activeElement;
+}
+
+function press(target: Element, key: string, shiftKey = false): KeyboardEvent {
+  const event = new KeyboardEvent('keydown', { key, shiftKey, bubbles: true, composed: true, cancelable: true });
+  target.dispatchEvent(event);
+  return event;
+}
+
+describe('<incoming-call> with a fake controller', () => {
+  it('renders nothing while no call rings', async () => {
+    const el = await incomingCall(new FakeController());
+    expect(el.ringing).to.equal(false);
+    expect(part(el, 'base')).to.equal(null);
+    expect(el.getBoundingClientRect().height).to.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an alert dialog named after the caller and described by the call', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+
+    const dialog = part(el, 'base')!;
+    expect(dialog.getAttribute('role')).to.equal('alertdialog');
+    expect(dialog.getAttribute('aria-modal')).to.equal('true');
+    const name = el.shadowRoot!.getElementById(dialog.getAttribute('aria-labelledby')!)!;
+    const description = el.shadowRoot!.getElementById(dialog.getAttribute('aria-describedby')!)!;
+    expect(name).to.equal(part(el, 'caller'));
+    expect(name.textContent!.trim()).to.equal('Alice is calling');
+    expect(description).to.equal(part(el, 'details'));
+    expect(description.textContent!.trim()).to.equal('Video call · conversation team');
+    expect(part(el, 'avatar')!.textContent!.trim()).to.equal('A');
+    expect(button(el, 'accept-button').textContent!.trim()).to.equal('Accept');
+    expect(button(el, 'accept-video-button').textContent!.trim()).to.equal('Accept with video');
+    expect(button(el, 'decline-button').textContent!.trim()).to.equal('Decline');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says "Voice call" for voice calls and takes the page\'s avatar and details', async () => {
+    const fake = new FakeController();
+    const el = await fixture<IncomingCall>(html`
+      <incoming-call>
+        <img slot="avatar" alt="" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" />
+        <span slot="details">Design review</span>
+      </incoming-call>
+    `);
+    el.controller = fake as unknown as CallController;
+    fake.ring('Alice Smith', false);
+    await el.updateComplete;
+    const details = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="details"]')!;
+    expect(details.assignedElements()[0].textContent).to.equal('Design review');
+    const avatar = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="avatar"]')!;
+    expect(avatar.assignedElements()[0].tagName).to.equal('IMG');
+    await expect(el).to.be.accessible();
+
+    const plain = await incomingCall(fake);
+    expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call · conversation team');
+    expect(part(plain, 'avatar')!.textContent!.trim()).to.equal('AS');
+  });
+
+  it('moves focus to Accept when ringing, and back when the ring ends', async () => {
+    const fake = new FakeController();
+    const before = await fixture<HTMLButtonElement>(html`<button>Elsewhere</button>`);
+    before.focus();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+    expect(focused(el)).to.equal(button(el, 'accept-button'));
+
+    fake.setState('ending', null);
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
+    expect(document.activeElement).to.equal(before);
+  });
+
+  it('accepts with the microphone only, or with video', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    const call = fake.ring('Alice', true);
+    await el.updateComplete;
+
+    setTimeout(() => button(el, 'accept-button').click());
+    const event = (await oneEvent(el, 'call-accept')) as CallAcceptEvent;
+    expect(event).to.be.instanceOf(CallAcceptEvent);
+    expect(event.cancelable && event.bubbles && event.composed).to.equal(true);
+    expect(event.video).to.equal(false);
+    expect(event.call).to.equal(call);
+    expect(fake.accepts).to.deep.equal([{ video: false }]);
+
+    await el.updateComplete;
+    expect(part(el, 'base')!.getAttribute('aria-busy')).to.equal('true');
+    button(el, 'decline-button').click();
+    expect(fake.declines, 'buttons wait while answering').to.equal(0);
+  });
+
+  it('accepts with video', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', false);
+    await el.updateComplete;
+    setTimeout(() => button(el, 'accept-video-button').click());
+    const event = (await oneEvent(el, 'call-accept')) as CallAcceptEvent;
+    expect(event.video).to.equal(true);
+    expect(fake.accepts).to.deep.equal([{ video: true }]);
+  });
+
+  it('does not answer when call-accept or call-decline is prevented', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+    el.addEventListener('call-accept', (event) => event.preventDefault());
+    el.addEventListener('call-decline', (event) => event.preventDefault());
+    button(el, 'accept-button').click();
+    button(el, 'accept-video-button').click();
+    button(el, 'decline-button').click();
+    press(button(el, 'accept-button'), 'Escape');
+    expect(fake.accepts).to.have.length(0);
+    expect(fake.declines).to.equal(0);
+    await el.updateComplete;
+    expect(part(el, 'base')).to.not.equal(null);
+  });
+
+  it('declines with the button', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+    setTimeout(() => button(el, 'decline-button').click());
+    const event = (await oneEvent(el, 'call-decline')) as CallDeclineEvent;
+    expect(event).to.be.instanceOf(CallDeclineEvent);
+    expect(event.cancelable).to.equal(true);
+    expect(fake.declines).to.equal(1);
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
+  });
+
+  it('declines on Escape', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+    const escape = press(focused(el)!, 'Escape');
+    expect(escape.defaultPrevented).to.equal(true);
+    expect(fake.declines).to.equal(1);
+  });
+
+  it('keeps Tab inside the dialog', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice', true);
+    await el.updateComplete;
+    const buttons = [...el.shadowRoot!.querySelectorAll('button')];
+    const [first, last] = [buttons[0], buttons[buttons.length - 1]];
+    expect(focused(el)).to.equal(button(el, 'accept-button'));
+    expect(last).to.equal(button(el, 'accept-button'));
+
+    expect(press(last, 'Tab').defaultPrevented).to.equal(true);
+    expect(focused(el)).to.equal(first);
+    expect(press(first, 'Tab', true).defaultPrevented).to.equal(true);
+    expect(focused(el)).to.equal(last);
+    // Between the ends the browser moves focus itself.
+    first.focus();
+    expect(press(first, 'Tab').defaultPrevented).to.equal(false);
+  });
+
+  it('re-dispatches a refusal from the controller as call-error and lets the user try again', async () => {
+    const fake = new FakeController();
+    const error = new CallError('permission-denied', 'Access to the microphone was denied.');
+    fake.acceptResult = () => Promise.reject(error);
+    const el = await incomingCall(fake);
+    fake.ring('Alice', false);
+    await el.updateComplete;
+    setTimeout(() => button(el, 'accept-button').click());
+    const event = (await oneEvent(el, 'call-error')) as CallErrorEvent;
+    expect(event.error).to.equal(error);
+    await aTimeout(0);
+    await el.updateComplete;
+    expect(part(el, 'base')!.hasAttribute('aria-busy')).to.equal(false);
+    expect(button(el, 'accept-button').hasAttribute('aria-disabled')).to.equal(false);
+  });
+});
+
+describe('<incoming-call> with real controllers', () => {
+  const controllers: CallController[] = [];
+
+  async function connect(name: string): Promise<CallController> {
+    const controller = new CallController();
+    controllers.push(controller);
+    const id = `${name.toLowerCase()}${crypto.randomUUID().replaceAll('-', '').slice(0, 8)}`;
+    await controller.connect({ user: { id, name }, server: await peerServer(), iceServers: [] });
+    return controller;
+  }
+
+  /** Alice calls Bob, whose <incoming-call> shows the ring. */
+  async function ring(video: boolean) {
+    const [alice, bob] = await Promise.all([connect('Alice'), connect('Bob')]);
+    const el = await incomingCall(bob);
+    expect(part(el, 'base')).to.equal(null);
+    await alice.startCall({ conversationId: 'team', participants: [bob.user!.id], video });
+    await waitUntil(() => part(el, 'base') !== null, 'the ring is shown', { timeout: 10000 });
+    expect(part(el, 'caller')!.textContent!.trim()).to.equal('Alice is calling');
+    expect(focused(el)).to.equal(button(el, 'accept-button'));
+    return { alice, bob, el };
+  }
+
+  function remoteStreamOf(controller: CallController, userId: string): MediaStream | null {
+    return controller.call?.participants.get(userId)?.stream ?? null;
+  }
+
+  afterEach(async () => {
+    await Promise.all(controllers.splice(0).map((controller) => controller.disconnect()));
+  });
+
+  it('accepts with video: both sides are in the call and Alice sees and hears Bob', async () => {
+    const { alice, bob, el } = await ring(true);
+    button(el, 'accept-video-button').click();
+    await waitUntil(() => alice.state === 'active' && bob.state === 'active', 'both are in the call', { timeout: 10000 });
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
+    expect(bob.cameraEnabled).to.equal(true);
+
+    await waitUntil(() => remoteStreamOf(alice, bob.user!.id), "Bob's media reaches Alice", { timeout: 10000 });
+    const stream = remoteStreamOf(alice, bob.user!.id)!;
+    const [frames, audio] = await Promise.all([
+      waitForDecodedFrames(stream, { minFrames: 3, timeout: 15000 }),
+      waitForAudio(stream, { timeout: 15000 }),
+    ]);
+    expect(frames.frames).to.be.at.least(3);
+    expect(frames.width).to.be.greaterThan(0);
+    expect(audio.rms).to.be.greaterThan(0.01);
+  });
+
+  it('accepts with the microphone only: Alice hears Bob, his camera stays off', async () => {
+    const { alice, bob, el } = await ring(true);
+    button(el, 'accept-button').click();
+    await waitUntil(() => alice.state === 'active' && bob.state === 'active', 'both are in the call', { timeout: 10000 });
+    expect(bob.cameraEnabled).to.equal(false);
+    await waitUntil(() => remoteStreamOf(alice, bob.user!.id), "Bob's media reaches Alice", { timeout: 10000 });
+    const audio = await waitForAudio(remoteStreamOf(alice, bob.user!.id)!, { timeout: 15000 });
+    expect(audio.rms).to.be.greaterThan(0.01);
+  });
+
+  it("declines: Alice's call ends as declined and the dialog goes away", async () => {
+    const { alice, el } = await ring(false);
+    const ended = new Promise<CallEndReason>((resolve) => alice.addEventListener('call-ended', (event) => resolve(event.reason)));
+    button(el, 'decline-button').click();
+    expect(await ended).to.equal('declined');
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
+  });
+});
