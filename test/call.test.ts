@@ -273,6 +273,39 @@ describe('calls between controllers, over a real PeerServer', () => {
     expect(alice.state).to.equal('idle');
   });
 
+  it('hangs up when the page is hidden', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob], { video: false });
+    // Both controllers live in this page, so both see the event.
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    await waitUntil(() => !alice.call && !bob.call, 'a call survived the page going away');
+    await expectEverythingReleased(ledger);
+  });
+
+  it('releases its registration while the page sits in the back/forward cache', async () => {
+    const alice = await connectParty('alice');
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    await waitUntil(() => alice.state === 'connecting', 'alice still counts as registered');
+
+    // Another page for the same user, opened by navigating away, may now register (once the server
+    // has seen the old socket close).
+    const twin = new CallController();
+    const deadline = performance.now() + 3000;
+    while (twin.state !== 'idle') {
+      await twin.connect({ user: alice.user!, server: await peerServer(), iceServers: [] }).catch((error) => {
+        if (error.type !== 'identity-in-use' || performance.now() > deadline) throw error;
+        return new Promise((resolve) => setTimeout(resolve, 100));
+      });
+    }
+    await twin.disconnect();
+
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitUntil(() => alice.state === 'idle', 'alice did not register again', { timeout: 5000 });
+    const bob = await connectParty('bob');
+    await establishCall(bob, [alice], { video: false });
+  });
+
   it('reports server-unreachable when no PeerServer answers', async () => {
     const controller = new CallController();
     const { host, path } = await peerServer();

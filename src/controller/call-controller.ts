@@ -145,6 +145,8 @@ export class CallController extends EventTarget {
   /** Incoming control channels not yet tied to a call, waiting for their first message. */
   #handshakes = new Set<DataConnection>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The page is hidden in the back/forward cache: registration is given up until it is shown again. */
+  #suspended = false;
   #retryDelay = 1000;
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
@@ -215,6 +217,7 @@ export class CallController extends EventTarget {
     peer.on('disconnected', () => this.#onServerLost(peer));
     peer.on('open', () => this.#onServerBack(peer));
     addEventListener('pagehide', this.#onPageHide);
+    addEventListener('pageshow', this.#onPageShow);
     this.#setState('idle');
   }
 
@@ -224,6 +227,7 @@ export class CallController extends EventTarget {
     if (this.#call) this.#leave();
     await this.#whenClosed();
     removeEventListener('pagehide', this.#onPageHide);
+    removeEventListener('pageshow', this.#onPageShow);
     clearTimeout(this.#retryTimer);
     for (const channel of this.#handshakes) channel.close();
     this.#handshakes.clear();
@@ -876,6 +880,7 @@ export class CallController extends EventTarget {
     if (peer !== this.#peer || peer.destroyed) return;
     if (this.#state === 'idle') this.#setState('connecting');
     clearTimeout(this.#retryTimer);
+    if (this.#suspended) return;
     this.#retryTimer = setTimeout(() => {
       if (peer === this.#peer && peer.disconnected && !peer.destroyed) peer.reconnect();
     }, this.#retryDelay);
@@ -888,8 +893,24 @@ export class CallController extends EventTarget {
     if (this.#state === 'connecting') this.#setState('idle');
   }
 
+  /**
+   * Leaving the page ends the call. A page kept in the back/forward cache would also keep our
+   * registration, and a new page for the same user would be refused as `identity-in-use`: release it
+   * now and register again if the page is shown again.
+   */
   #onPageHide = (): void => {
     if (this.#call) this.#leave();
+    const peer = this.#peer;
+    if (!peer || peer.disconnected) return;
+    this.#suspended = true;
+    peer.disconnect();
+  };
+
+  #onPageShow = (event: PageTransitionEvent): void => {
+    if (!event.persisted || !this.#suspended) return;
+    this.#suspended = false;
+    const peer = this.#peer;
+    if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
   };
 
   // ---- ending ----

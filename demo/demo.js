@@ -1,0 +1,860 @@
+// meshcall demo: a small chat app whose conversations can be called, built on the published bundle
+// exactly as a user's page would (the bundle registers the elements; the page drives the shared controller).
+import { callController } from '/dist/meshcall.bundle.js';
+
+const USERS = [
+  { id: 'alice', name: 'Alice', color: '#4f46e5' },
+  { id: 'bob', name: 'Bob', color: '#0f766e' },
+  { id: 'carol', name: 'Carol', color: '#be185d' },
+  { id: 'dave', name: 'Dave', color: '#b45309' },
+];
+const userById = new Map(USERS.map((user) => [user.id, user]));
+const TEAM_ID = 'team';
+
+// ---------------------------------------------------------------------------------------------
+// Small DOM helpers
+// ---------------------------------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+
+/** Creates an element; text children are set as text, never parsed as HTML. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
+    else if (name === 'className') element.className = value;
+    else element.setAttribute(name, value === true ? '' : value);
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined && child !== false));
+  return element;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const ICONS = {
+  phone:
+    'M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z',
+  camera: 'M4 6h10a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zm13 4.5 5-3v9l-5-3z',
+  close: 'M6 6l12 12M18 6 6 18',
+  alert: 'M12 3 2 20h20L12 3zm0 6v5m0 3v.5',
+  info: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm0 9v6m0-10v.5',
+};
+
+/** A decorative inline icon (the text next to it carries the meaning). */
+function icon(name, className = 'icon') {
+  const svgElement = document.createElementNS(SVG_NS, 'svg');
+  svgElement.setAttribute('viewBox', '0 0 24 24');
+  svgElement.setAttribute('aria-hidden', 'true');
+  svgElement.setAttribute('focusable', 'false');
+  svgElement.setAttribute('class', `${className} icon--${name}`);
+  const path = document.createElementNS(SVG_NS, 'path');
+  path.setAttribute('d', ICONS[name]);
+  svgElement.append(path);
+  return svgElement;
+}
+
+function nameOf(id) {
+  return userById.get(id)?.name ?? id;
+}
+
+function listNames(names) {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function initials(name) {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((word) => word[0].toUpperCase())
+    .join('');
+}
+
+/** Fills an avatar circle: a person's initial and colour, or a group's. */
+function paintAvatar(element, conversationOrUser) {
+  element.textContent = conversationOrUser.initials ?? initials(conversationOrUser.name);
+  element.style.setProperty('--avatar-color', conversationOrUser.color ?? '#475569');
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+function formatDuration(ms) {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const mm = String(minutes % 60).padStart(hours ? 2 : 1, '0');
+  const ss = String(seconds % 60).padStart(2, '0');
+  return hours ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who is this tab?
+// ---------------------------------------------------------------------------------------------
+
+const params = new URLSearchParams(location.search);
+const me = userById.get(params.get('user') ?? '') ?? null;
+
+if (!me) showPicker();
+else startApp(me);
+
+function showPicker() {
+  document.body.dataset.view = 'picker';
+  $('picker').hidden = false;
+  const list = $('picker-list');
+  for (const user of USERS) {
+    const avatar = h('span', { className: 'avatar avatar--large', 'aria-hidden': 'true' });
+    paintAvatar(avatar, user);
+    list.append(
+      h(
+        'li',
+        {},
+        h(
+          'a',
+          { className: 'picker-card', href: `?user=${encodeURIComponent(user.id)}` },
+          avatar,
+          h('span', { className: 'picker-name' }, user.name),
+          h('span', { className: 'picker-action' }, `Continue as ${user.name}`),
+        ),
+      ),
+    );
+  }
+  $('picker-list').querySelector('a')?.focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chat app
+// ---------------------------------------------------------------------------------------------
+
+function startApp(self) {
+  document.body.dataset.view = 'app';
+  document.title = `${self.name} · meshcall demo`;
+  $('app').hidden = false;
+  $('me').hidden = false;
+  $('me-name').textContent = self.name;
+  paintAvatar($('me-avatar'), self);
+
+  const others = USERS.filter((user) => user.id !== self.id);
+
+  /** @type {Map<string, {id: string, name: string, members: string[], kind: 'direct' | 'group', color?: string, initials?: string}>} */
+  const conversations = new Map();
+  for (const user of others) {
+    const id = `dm-${[self.id, user.id].sort().join('-')}`;
+    conversations.set(id, { id, name: user.name, members: [self.id, user.id], kind: 'direct', color: user.color });
+  }
+  conversations.set(TEAM_ID, {
+    id: TEAM_ID,
+    name: 'Team',
+    members: USERS.map((user) => user.id),
+    kind: 'group',
+    color: '#334155',
+    initials: 'T',
+  });
+
+  /** Calls can come from conversations this tab does not list (a DM between two others, say). */
+  function ensureConversation(call) {
+    const existing = conversations.get(call.conversationId);
+    if (existing) return existing;
+    const members = [...new Set([call.caller.id, self.id, ...call.participants.keys()])];
+    const conversation = {
+      id: call.conversationId,
+      name: listNames(members.filter((id) => id !== self.id).map(nameOf)),
+      members,
+      kind: 'group',
+      color: '#475569',
+      initials: '+',
+    };
+    conversations.set(conversation.id, conversation);
+    messages.set(conversation.id, []);
+    renderSidebar();
+    return conversation;
+  }
+
+  const otherMembers = (conversation) => conversation.members.filter((id) => id !== self.id);
+
+  function describeConversation(conversation) {
+    return conversation.kind === 'direct'
+      ? `Direct message with ${conversation.name}`
+      : `${conversation.members.length} members: ${listNames(conversation.members.map((id) => (id === self.id ? 'you' : nameOf(id))))}`;
+  }
+
+  // ---- messages: a static sample script per conversation, plus what is typed here ----
+
+  const messages = new Map();
+  const today = new Date();
+  const at = (hours, minutes) => new Date(today.getFullYear(), today.getMonth(), today.getDate(), hours, minutes).getTime();
+  const DIRECT_SCRIPTS = [
+    [
+      ['them', 'Hey! Do you have a minute to go over the release notes?'],
+      ['me', 'Sure, just finishing something. Give me a call?'],
+      ['them', 'Calling you in five.'],
+    ],
+    [
+      ['me', 'Did the new build fix the echo on your side?'],
+      ['them', 'Yes, it sounds much better now.'],
+      ['me', 'Great, let’s try video next time.'],
+    ],
+    [
+      ['them', 'Lunch tomorrow?'],
+      ['me', 'Yes! 12:30 at the usual place?'],
+      ['them', 'Perfect, see you there.'],
+    ],
+  ];
+  for (const conversation of conversations.values()) {
+    if (conversation.kind === 'direct') {
+      const other = otherMembers(conversation)[0];
+      // A pair sees the same script from both sides: pick it from the pair, not from the viewer.
+      const pair = conversation.members.map((id) => USERS.findIndex((user) => user.id === id));
+      const script = DIRECT_SCRIPTS[(pair[0] + pair[1]) % DIRECT_SCRIPTS.length];
+      const starter = pair[0] < pair[1] ? conversation.members[0] : conversation.members[1];
+      const second = starter === self.id ? other : self.id;
+      messages.set(
+        conversation.id,
+        script.map(([who, text], index) => ({
+          from: who === 'them' ? second : starter,
+          text,
+          at: at(9, 5 + index * 3 + pair[0] + pair[1]),
+        })),
+      );
+    } else {
+      messages.set(conversation.id, [
+        { from: 'alice', text: 'Morning all! Stand-up at 10?', at: at(8, 52) },
+        { from: 'bob', text: 'Works for me.', at: at(8, 54) },
+        { from: 'carol', text: 'I’ll share the demo from there.', at: at(8, 55) },
+        { from: 'dave', text: 'Running five minutes late, start without me.', at: at(9, 58) },
+      ]);
+    }
+  }
+
+  // ---- call log, kept per user in this browser ----
+
+  const LOG_KEY = `meshcall-demo:calls:${self.id}`;
+  /** @type {Array<{conversationId: string, at: number, video: boolean, direction: string, reason: string, duration: number | null, peers: string[]}>} */
+  let callLog = [];
+  try {
+    callLog = JSON.parse(localStorage.getItem(LOG_KEY) ?? '[]');
+  } catch {
+    callLog = [];
+  }
+
+  function logCall(call, reason) {
+    const peers = [...call.participants.keys()];
+    callLog.push({
+      conversationId: call.conversationId,
+      at: Date.now(),
+      video: call.video,
+      direction: call.direction,
+      reason,
+      duration: call.answeredAt ? Date.now() - call.answeredAt : null,
+      caller: call.caller.id,
+      peers,
+    });
+    callLog = callLog.slice(-100);
+    try {
+      localStorage.setItem(LOG_KEY, JSON.stringify(callLog));
+    } catch {
+      // Storage may be full or disabled; the log is a nicety.
+    }
+  }
+
+  /** How a call log entry reads in the timeline, and whether it counts as missed. */
+  function describeLogEntry(entry) {
+    const kind = entry.video ? 'video call' : 'voice call';
+    const Kind = entry.video ? 'Video call' : 'Voice call';
+    const caller = nameOf(entry.caller);
+    if (entry.duration !== null) {
+      return { text: `${Kind} · ${formatDuration(entry.duration)}`, missed: false };
+    }
+    const incoming = entry.direction === 'incoming';
+    switch (entry.reason) {
+      case 'missed':
+      case 'cancelled':
+        return incoming
+          ? { text: `Missed ${kind} from ${caller}`, missed: true }
+          : { text: `Cancelled ${kind}`, missed: false };
+      case 'declined':
+        return incoming ? { text: `Declined ${kind} from ${caller}`, missed: false } : { text: `${Kind} declined`, missed: true };
+      case 'no-answer':
+        return { text: `${Kind} · no answer`, missed: true };
+      case 'busy':
+        return { text: `${Kind} · busy`, missed: true };
+      case 'unavailable':
+        return { text: `${Kind} · offline`, missed: true };
+      default:
+        return { text: `${Kind} · failed`, missed: true };
+    }
+  }
+
+  // ---- selection ----
+
+  let selectedId = conversations.has(params.get('conversation') ?? '') ? params.get('conversation') : [...conversations.keys()][0];
+
+  function conversationUrl(id) {
+    const url = new URL(location.href);
+    url.searchParams.set('user', self.id);
+    url.searchParams.set('conversation', id);
+    return `${url.pathname}${url.search}`;
+  }
+
+  function select(id) {
+    if (!conversations.has(id)) return;
+    selectedId = id;
+    history.replaceState(null, '', conversationUrl(id));
+    renderSidebar();
+    renderConversation();
+    renderCall();
+  }
+
+  // ---- rendering ----
+
+  function renderStatus() {
+    const state = callController.state;
+    document.body.dataset.callState = state;
+    const texts = {
+      disconnected: 'You’re offline',
+      connecting: hasConnected ? 'Reconnecting…' : 'Connecting…',
+      idle: 'You’re online',
+      outgoing: 'Calling…',
+      incoming: 'Incoming call',
+      active: 'In a call',
+      ending: 'Ending call…',
+    };
+    $('connection-text').textContent = texts[state] ?? state;
+    $('connection-status').dataset.state = state;
+    $('reconnect').hidden = state !== 'disconnected' || connecting;
+  }
+
+  function lastActivity(conversationId) {
+    const lastMessage = messages.get(conversationId)?.at(-1);
+    const lastCall = callLog.filter((entry) => entry.conversationId === conversationId).at(-1);
+    if (lastCall && (!lastMessage || lastCall.at > lastMessage.at)) return describeLogEntry(lastCall).text;
+    if (!lastMessage) return '';
+    return `${lastMessage.from === self.id ? 'You' : nameOf(lastMessage.from)}: ${lastMessage.text}`;
+  }
+
+  function renderSidebar() {
+    const call = callController.call;
+    const list = $('conversation-list');
+    list.replaceChildren(
+      ...[...conversations.values()].map((conversation) => {
+        const avatar = h('span', { className: 'avatar', 'aria-hidden': 'true' });
+        paintAvatar(avatar, conversation);
+        const callHere = call !== null && call.conversationId === conversation.id;
+        const badge =
+          callHere && callController.state === 'incoming'
+            ? h('span', { className: 'badge' }, 'Ringing')
+            : callHere && isInCall()
+              ? h('span', { className: 'badge badge--live' }, 'In call')
+              : null;
+        return h(
+          'li',
+          {},
+          h(
+            'a',
+            {
+              className: 'conversation-link',
+              href: conversationUrl(conversation.id),
+              'aria-current': conversation.id === selectedId ? 'page' : false,
+              'data-conversation': conversation.id,
+              onclick: (event) => {
+                if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+                event.preventDefault();
+                select(conversation.id);
+              },
+            },
+            avatar,
+            h(
+              'span',
+              { className: 'conversation-link-text' },
+              h('span', { className: 'conversation-link-name' }, conversation.name),
+              h('span', { className: 'conversation-link-preview' }, lastActivity(conversation.id)),
+            ),
+            badge,
+          ),
+        );
+      }),
+    );
+  }
+
+  function renderConversation() {
+    const conversation = conversations.get(selectedId);
+    paintAvatar($('conversation-avatar'), conversation);
+    $('conversation-title').textContent = conversation.name;
+    $('conversation-members').textContent = describeConversation(conversation);
+    const call = callController.call;
+    $('conversation-call-badge').hidden = !(call && call.conversationId === conversation.id && isInCall());
+
+    const participants = otherMembers(conversation).join(' ');
+    for (const button of [$('voice-call'), $('video-call')]) {
+      button.setAttribute('conversation', conversation.id);
+      button.setAttribute('participants', participants);
+    }
+    const who = conversation.kind === 'direct' ? conversation.name : conversation.name.toLowerCase();
+    $('voice-call').title = `Voice call with ${who}`;
+    $('video-call').title = `Video call with ${who}`;
+
+    $('composer-label').textContent = `Message ${conversation.name}`;
+    $('composer-input').placeholder = `Message ${conversation.name}`;
+    renderTimeline();
+  }
+
+  function renderTimeline() {
+    const items = [
+      ...(messages.get(selectedId) ?? []).map((message) => ({ type: 'message', ...message })),
+      ...callLog.filter((entry) => entry.conversationId === selectedId).map((entry) => ({ type: 'call', ...entry })),
+    ].sort((a, b) => a.at - b.at);
+    const timeline = $('timeline');
+    if (items.length === 0) {
+      timeline.replaceChildren(h('li', { className: 'timeline-empty' }, 'No messages yet. Say hello, or start a call.'));
+      return;
+    }
+    timeline.replaceChildren(
+      ...items.map((item) => {
+        const time = h('time', { className: 'timeline-time', datetime: new Date(item.at).toISOString() }, timeFormat.format(item.at));
+        if (item.type === 'call') {
+          const { text, missed } = describeLogEntry(item);
+          return h(
+            'li',
+            { className: `timeline-call${missed ? ' timeline-call--missed' : ''}` },
+            icon(item.video ? 'camera' : 'phone'),
+            h('span', {}, text),
+            time,
+          );
+        }
+        const mine = item.from === self.id;
+        const sender = userById.get(item.from);
+        const avatar = h('span', { className: 'avatar avatar--small', 'aria-hidden': 'true' });
+        paintAvatar(avatar, sender);
+        return h(
+          'li',
+          { className: `message${mine ? ' message--mine' : ''}` },
+          mine ? null : avatar,
+          h(
+            'div',
+            { className: 'message-bubble' },
+            h('span', { className: mine ? 'visually-hidden' : 'message-sender' }, mine ? 'You' : sender.name),
+            h('p', { className: 'message-text' }, item.text),
+            time,
+          ),
+        );
+      }),
+    );
+    scrollTimelineToEnd();
+  }
+
+  const scrollTimelineToEnd = () => {
+    const scroller = $('timeline').parentElement;
+    scroller.scrollTop = scroller.scrollHeight;
+  };
+  // The call panel opening or closing resizes the timeline: keep the latest messages in view.
+  new ResizeObserver(scrollTimelineToEnd).observe($('timeline').parentElement);
+
+  const isInCall = () => callController.state === 'outgoing' || callController.state === 'active';
+
+  function callTitle(call) {
+    const conversation = conversations.get(call.conversationId);
+    const kind = call.video ? 'Video call' : 'Voice call';
+    if (!conversation) return kind;
+    return conversation.kind === 'direct' ? `${kind} with ${conversation.name}` : `${kind} · ${conversation.name}`;
+  }
+
+  function callStatusText(call) {
+    const remote = [...call.participants.values()].filter((participant) => participant.state !== 'left');
+    const ringing = remote.filter((participant) => participant.state === 'ringing').map((participant) => nameOf(participant.id));
+    const joined = remote.filter((participant) => participant.state !== 'ringing');
+    const parts = [];
+    if (callController.state === 'active' && call.answeredAt) parts.push(formatDuration(Date.now() - call.answeredAt));
+    if (joined.length) parts.push(`${joined.length + 1} in the call`);
+    if (ringing.length) parts.push(`Ringing ${listNames(ringing)}…`);
+    return parts.join(' · ');
+  }
+
+  let durationTimer = 0;
+
+  function renderCall() {
+    const call = callController.call;
+    const shown = isInCall() && call !== null;
+    $('call-panel').hidden = !shown;
+    document.body.classList.toggle('in-call', shown);
+    if (!shown) {
+      closeAddPerson();
+      clearInterval(durationTimer);
+      durationTimer = 0;
+      return;
+    }
+    const panel = $('call-panel');
+    const count = 1 + [...call.participants.values()].filter((participant) => participant.state !== 'left').length;
+    panel.dataset.count = String(count);
+    panel.dataset.video = String(call.video);
+    $('call-title').textContent = callTitle(call);
+    $('call-status').textContent = callStatusText(call);
+    const link = $('call-conversation-link');
+    link.hidden = call.conversationId === selectedId || !conversations.has(call.conversationId);
+    link.href = conversationUrl(call.conversationId);
+    link.textContent = `Open ${conversations.get(call.conversationId)?.name ?? 'conversation'}`;
+    renderAddPerson(call);
+    if (callController.state === 'active' && !durationTimer) {
+      durationTimer = setInterval(() => {
+        const current = callController.call;
+        if (current) $('call-status').textContent = callStatusText(current);
+      }, 1000);
+    }
+  }
+
+  // ---- "Add person" menu ----
+
+  function invitable(call) {
+    return others.filter((user) => {
+      const participant = call.participants.get(user.id);
+      return !participant || participant.state === 'left';
+    });
+  }
+
+  function renderAddPerson(call) {
+    const candidates = invitable(call);
+    const list = $('add-person-list');
+    if (candidates.length === 0) {
+      list.replaceChildren(h('li', { className: 'add-person-empty' }, 'Everyone is already in the call.'));
+      return;
+    }
+    list.replaceChildren(
+      ...candidates.map((user) => {
+        const avatar = h('span', { className: 'avatar avatar--small', 'aria-hidden': 'true' });
+        paintAvatar(avatar, user);
+        return h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', className: 'add-person-option', 'data-user': user.id, onclick: () => invite(user) },
+            avatar,
+            h('span', {}, user.name),
+            h('span', { className: 'add-person-hint' }, 'Ring'),
+          ),
+        );
+      }),
+    );
+  }
+
+  function invite(user) {
+    try {
+      callController.invite([{ id: user.id, name: user.name }]);
+    } catch {
+      // The controller also reports the error as `call-error`, shown as a toast.
+    }
+    closeAddPerson({ restoreFocus: true });
+  }
+
+  function openAddPerson() {
+    $('add-person-menu').hidden = false;
+    $('add-person').setAttribute('aria-expanded', 'true');
+    $('add-person-menu').querySelector('button')?.focus();
+  }
+
+  function closeAddPerson({ restoreFocus = false } = {}) {
+    if ($('add-person-menu').hidden) return;
+    $('add-person-menu').hidden = true;
+    $('add-person').setAttribute('aria-expanded', 'false');
+    if (restoreFocus) $('add-person').focus();
+  }
+
+  $('add-person').addEventListener('click', () => {
+    if ($('add-person-menu').hidden) openAddPerson();
+    else closeAddPerson();
+  });
+  $('add-person-menu').addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      closeAddPerson({ restoreFocus: true });
+    }
+  });
+  document.addEventListener('click', (event) => {
+    const path = event.composedPath();
+    if (!path.includes($('add-person-menu')) && !path.includes($('add-person'))) closeAddPerson();
+  });
+
+  $('call-conversation-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    const call = callController.call;
+    if (call) select(call.conversationId);
+  });
+
+  // <call-button> rings user ids; starting the call here instead also gives the controller the
+  // names, so the ringing tiles read "Carol" rather than "carol" before anyone answers.
+  document.addEventListener('call-start', (event) => {
+    event.preventDefault();
+    callController
+      .startCall({
+        conversationId: event.conversationId,
+        participants: event.participants.map((id) => ({ id, name: nameOf(id) })),
+        video: event.video,
+      })
+      .catch(() => {
+        // Reported through the controller's `call-error` and shown as a toast.
+      });
+  });
+
+  // ---- composer (local only) ----
+
+  $('composer').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const input = $('composer-input');
+    const text = input.value.trim();
+    if (!text) return;
+    messages.get(selectedId).push({ from: self.id, text, at: Date.now() });
+    input.value = '';
+    renderTimeline();
+    renderSidebar();
+  });
+
+  // ---- toasts ----
+
+  /**
+   * Shows a toast. Errors go to the assertive region and stay until dismissed; notices fade out.
+   * A toast with the same text replaces the previous one rather than stacking a duplicate.
+   */
+  function notify({ message, title = '', kind = 'info', actions = [], timeout = kind === 'error' ? 0 : 6000 }) {
+    const region = kind === 'error' ? $('alerts') : $('notices');
+    for (const existing of document.querySelectorAll('.toast')) {
+      if (existing.dataset.message === message) existing.remove();
+    }
+    const toast = h(
+      'div',
+      { className: `toast toast--${kind}`, 'data-message': message },
+      icon(kind === 'error' ? 'alert' : 'info', 'toast-icon'),
+      h(
+        'div',
+        { className: 'toast-body' },
+        title ? h('p', { className: 'toast-title' }, title) : null,
+        h('p', { className: 'toast-message' }, message),
+        actions.length
+          ? h(
+              'div',
+              { className: 'toast-actions' },
+              actions.map((action) =>
+                action.href
+                  ? h('a', { className: 'button button--small', href: action.href }, action.label)
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
+                        className: 'button button--small',
+                        onclick: () => {
+                          toast.remove();
+                          action.onClick();
+                        },
+                      },
+                      action.label,
+                    ),
+              ),
+            )
+          : null,
+      ),
+      h(
+        'button',
+        { type: 'button', className: 'toast-close', title: 'Dismiss', onclick: () => toast.remove() },
+        icon('close'),
+        h('span', { className: 'visually-hidden' }, 'Dismiss'),
+      ),
+    );
+    region.append(toast);
+    // A burst of events must not bury the page: keep the newest few.
+    const toasts = document.querySelectorAll('.toast');
+    for (const old of [...toasts].slice(0, Math.max(0, toasts.length - 4))) old.remove();
+    if (timeout) setTimeout(() => toast.remove(), timeout);
+    return toast;
+  }
+
+  /** What a `CallError` means for the person in front of this tab. */
+  function errorMessage(error) {
+    const who = error.userId ? nameOf(error.userId) : 'They';
+    switch (error.type) {
+      case 'permission-denied':
+        return {
+          title: 'Camera or microphone blocked',
+          message: 'Allow access to your camera and microphone in the browser’s site settings, then try again.',
+        };
+      case 'device-not-found':
+        return { title: 'No device found', message: 'No microphone or camera was found. Plug one in and try again.' };
+      case 'device-in-use':
+        return { title: 'Device busy', message: 'Your camera or microphone is in use by another app. Close it and try again.' };
+      case 'media-failed':
+        return { title: 'Media problem', message: 'Your microphone or camera could not be started.' };
+      case 'peer-unavailable':
+        return { message: `${who} is offline. They need this demo open to take a call.` };
+      case 'server-unreachable':
+        return {
+          title: 'Can’t reach the call server',
+          message: 'Check that the demo server is running. Calls in progress continue.',
+          actions: callController.state === 'disconnected' ? [{ label: 'Try again', onClick: connect }] : [],
+        };
+      case 'identity-in-use':
+        return {
+          title: 'Already open elsewhere',
+          message: `${self.name} is already open in another tab. Close it there, or continue as someone else.`,
+          actions: [
+            { label: 'Try again', onClick: connect },
+            { label: 'Switch user', href: './' },
+          ],
+        };
+      case 'not-connected':
+        return { message: 'You are not connected to the call server yet. Wait a moment and try again.' };
+      case 'invalid-state':
+        return { message: error.message };
+      case 'connection-failed':
+        return { message: error.userId ? `The connection with ${who} was lost.` : 'A connection failed.' };
+      case 'protocol-error':
+        return { message: `${who} is using an incompatible version of the app.` };
+      default:
+        return { message: error.message || 'Something went wrong.' };
+    }
+  }
+
+  // Elements re-dispatch the controller's errors on the page; show each error once.
+  const shownErrors = new WeakSet();
+  function showError(error) {
+    if (!error || shownErrors.has(error)) return;
+    shownErrors.add(error);
+    notify({ kind: 'error', ...errorMessage(error) });
+  }
+  document.addEventListener('call-error', (event) => showError(event.error));
+
+  /** What ended a call, said briefly; null when nothing needs saying. */
+  function endedMessage(call, reason) {
+    const remote = [...call.participants.keys()].map(nameOf);
+    const incoming = call.direction === 'incoming';
+    const caller = nameOf(call.caller.id);
+    switch (reason) {
+      case 'missed':
+        return `Missed call from ${caller}`;
+      case 'cancelled':
+        return incoming ? `Missed call from ${caller}` : 'Call cancelled';
+      case 'declined':
+        return incoming ? null : 'Call declined';
+      case 'busy':
+        return remote.length > 1 ? 'Everyone is busy' : `${listNames(remote)} is in another call`;
+      case 'no-answer':
+        return 'No answer';
+      case 'unavailable':
+        return null; // The peer-unavailable error already said who is offline.
+      case 'remote-hangup':
+        return 'Call ended';
+      case 'hangup':
+        return null; // We hung up ourselves; the call log says how long it lasted.
+      case 'connection-lost':
+        return 'Call dropped: the connection was lost';
+      case 'error':
+        return 'The call could not continue';
+      default:
+        return 'Call ended';
+    }
+  }
+
+  // ---- controller ----
+
+  let hasConnected = false;
+  let connecting = false;
+
+  callController.addEventListener('call-state-change', (event) => {
+    if (event.state === 'idle') hasConnected = true;
+    const call = callController.call;
+    if (event.state === 'active' && call) {
+      ensureConversation(call);
+      // Answering a call takes you to its conversation; a caller is there already.
+      if (event.previousState === 'incoming') select(call.conversationId);
+    }
+    renderStatus();
+    renderSidebar();
+    renderConversation();
+    renderCall();
+  });
+
+  callController.addEventListener('call-incoming', (event) => {
+    const conversation = ensureConversation(event.call);
+    const kind = event.call.video ? 'Video call' : 'Voice call';
+    $('incoming-details').textContent =
+      conversation.kind === 'direct' ? kind : `${kind} · ${conversation.name}`;
+  });
+
+  for (const type of ['call-participant-joined', 'call-participant-left', 'call-participant-change']) {
+    callController.addEventListener(type, () => renderCall());
+  }
+
+  callController.addEventListener('call-participant-left', (event) => {
+    // Someone leaving a call that goes on deserves a word; the last one leaving ends the call (said below).
+    const stillThere = [...event.call.participants.values()].some((participant) => participant.state !== 'left');
+    if (!stillThere) return;
+    const name = nameOf(event.participant.id);
+    const texts = {
+      hangup: `${name} left the call`,
+      declined: `${name} declined`,
+      busy: `${name} is in another call`,
+      'no-answer': `${name} didn’t answer`,
+      cancelled: null,
+      unavailable: null,
+      'connection-lost': `Lost the connection with ${name}`,
+    };
+    const text = texts[event.reason];
+    if (text) notify({ message: text, timeout: 4000 });
+  });
+
+  callController.addEventListener('call-ended', (event) => {
+    ensureConversation(event.call);
+    logCall(event.call, event.reason);
+    const text = endedMessage(event.call, event.reason);
+    if (text) notify({ message: text, kind: event.reason === 'missed' ? 'missed' : 'info' });
+    renderSidebar();
+    renderTimeline();
+  });
+
+  callController.addEventListener('call-error', (event) => showError(event.error));
+
+  async function connect() {
+    if (connecting || callController.state !== 'disconnected') return;
+    connecting = true;
+    renderStatus();
+    $('connection-text').textContent = 'Connecting…';
+    try {
+      const response = await fetch('/config.json', { cache: 'no-store' });
+      if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+      const config = await response.json();
+      await callController.connect({
+        user: { id: self.id, name: self.name },
+        server: config.server,
+        iceServers: config.iceServers ?? [],
+      });
+    } catch (error) {
+      // CallErrors were already shown through `call-error`; anything else is the page's own problem.
+      if (error?.name !== 'CallError') {
+        notify({
+          kind: 'error',
+          title: 'Can’t load the demo settings',
+          message: 'The demo server did not answer. Is it still running?',
+          actions: [{ label: 'Try again', onClick: connect }],
+        });
+      }
+    } finally {
+      connecting = false;
+      renderStatus();
+    }
+  }
+
+  $('reconnect').addEventListener('click', connect);
+
+  // Leaving the page may keep it alive in the back/forward cache, and with it this user's
+  // registration on the signalling server: coming back as the same user (or pressing Back) would
+  // then be refused as "already open in another tab". Unregister on the way out, register again
+  // if the page is restored.
+  addEventListener('pagehide', () => {
+    void callController.disconnect();
+  });
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) connect();
+  });
+
+  renderStatus();
+  renderSidebar();
+  renderConversation();
+  renderCall();
+  connect();
+}

@@ -1,0 +1,294 @@
+// End-to-end calls between Debian's Chromium and Firefox ESR, through the built bundle
+// (dist/meshcall.bundle.js: run `npm run build:js` first) and a local PeerServer.
+// Run: node --test test/cross-browser/
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import puppeteer from 'puppeteer-core';
+
+const CHROMIUM = process.env.MESHCALL_CHROMIUM ?? '/usr/bin/chromium';
+const FIREFOX = process.env.MESHCALL_FIREFOX ?? '/usr/bin/firefox-esr';
+const BUNDLE = process.env.TMP_BUNDLE ?? fileURLToPath(new URL('../../dist/meshcall.bundle.js', import.meta.url));
+const PAGE = fileURLToPath(new URL('./page.html', import.meta.url));
+const SIGNAL_PATH = '/signal';
+
+/** Budget for one step inside a page (a ring, a first frame, a sound); each test has its own, larger one. */
+const STEP_MS = 10000;
+/** How long a muted microphone is listened to: longer than the gap between Chromium's fake beeps. */
+const SILENCE_WINDOW_MS = 1500;
+/** How long the last sound before a mute may take to play out (jitter buffer). */
+const SILENCE_SETTLE_MS = 400;
+/** A peak below this counts as silence, above `audioEnergy`'s default threshold (0.02) as sound. */
+const SILENCE_PEAK = 0.005;
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+  // Host candidates as plain addresses: Firefox cannot resolve Chromium's mDNS names here.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+const FIREFOX_PREFS = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.autoplay.default': 0,
+  // Host candidates as plain addresses: Chromium cannot resolve Firefox's mDNS names here.
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.cubeb.force_mock_context': true,
+};
+
+/** Rejects after `ms` with a message naming the step, so that nothing here can hang. */
+function within(ms, what, promise) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs a PeerServer (127.0.0.1, random port) in a worker thread and resolves with its port. peer
+ * keeps timers running that its server's close() does not stop; terminating the worker ends them,
+ * so that this process can exit.
+ */
+async function startPeerServer() {
+  const worker = new Worker(
+    `
+    const { createRequire } = require('node:module');
+    const { parentPort, workerData } = require('node:worker_threads');
+    // peer's ES-module build cannot import \`ws\` by name from Node: load its CommonJS build.
+    const { PeerServer } = createRequire(workerData.base)('peer');
+    const app = PeerServer(
+      { host: '127.0.0.1', port: 0, path: workerData.path, expire_timeout: 1500, alive_timeout: 60000, allow_discovery: false },
+      (server) => parentPort.postMessage({ port: server.address().port }),
+    );
+    app.on('error', (error) => parentPort.postMessage({ error: String(error) }));
+    `,
+    { eval: true, workerData: { base: import.meta.url, path: SIGNAL_PATH } },
+  );
+  const message = await within(
+    10000,
+    'starting the PeerServer',
+    new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }),
+  ).catch(async (error) => {
+    await worker.terminate();
+    throw error;
+  });
+  if (message.error) {
+    await worker.terminate();
+    throw new Error(`the PeerServer did not start: ${message.error}`);
+  }
+  return { port: message.port, stop: () => worker.terminate() };
+}
+
+/** Serves the harness page at / and the built bundle at /dist/meshcall.bundle.js; nothing else. */
+function startStaticServer() {
+  const routes = {
+    '/': { file: PAGE, type: 'text/html; charset=utf-8' },
+    '/dist/meshcall.bundle.js': { file: BUNDLE, type: 'text/javascript; charset=utf-8' },
+  };
+  const server = createServer(async (request, response) => {
+    const route = routes[new URL(request.url, 'http://127.0.0.1').pathname];
+    if (!route) {
+      response.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(route.file);
+      response.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store' }).end(body);
+    } catch (error) {
+      response.writeHead(500).end(String(error));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function closeServer(server) {
+  if (!server) return Promise.resolve();
+  server.closeAllConnections?.();
+  return within(5000, 'closing a server', new Promise((resolve) => server.close(() => resolve())));
+}
+
+/** Closes a browser; kills its process if it does not close in time. */
+async function closeBrowser(browser) {
+  if (!browser) return;
+  try {
+    await within(5000, 'closing the browser', browser.close());
+  } catch {
+    browser.process()?.kill('SIGKILL');
+  }
+}
+
+function uniqueId(prefix) {
+  return `${prefix}${Math.random().toString(36).slice(2, 10)}`;
+}
+
+describe('calls between Chromium and Firefox', { timeout: 58000 }, () => {
+  let peerServer;
+  let staticServer;
+  let chromium;
+  let firefox;
+  let signal;
+  let origin;
+
+  before(async () => {
+    assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run \`npm run build:js\` before these tests.`);
+    assert.match(
+      readFileSync(BUNDLE, 'utf8'),
+      /\bCallController\b/,
+      `${BUNDLE} does not export CallController: rebuild it with \`npm run build:js\`.`,
+    );
+    [peerServer, staticServer] = await Promise.all([startPeerServer(), startStaticServer()]);
+    signal = { host: '127.0.0.1', port: peerServer.port, path: SIGNAL_PATH };
+    origin = `http://127.0.0.1:${staticServer.address().port}`;
+    // Launched one after the other: a failure then leaves at most one browser to clean up here.
+    chromium = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      protocolTimeout: 20000,
+      timeout: 15000,
+    });
+    firefox = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX,
+      headless: true,
+      extraPrefsFirefox: FIREFOX_PREFS,
+      protocolTimeout: 20000,
+      timeout: 15000,
+    });
+  }, { timeout: 30000 });
+
+  after(async () => {
+    await Promise.allSettled([closeBrowser(chromium), closeBrowser(firefox)]);
+    await Promise.allSettled([peerServer?.stop(), closeServer(staticServer)]);
+  }, { timeout: 15000 });
+
+  /**
+   * Opens the harness in a new page of `browser` and connects its controller as `userId`. Page
+   * errors and console errors are kept, and printed when a step fails.
+   */
+  async function openHarness(t, browser, name, userId) {
+    const page = await browser.newPage();
+    const problems = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console.error: ${message.text()}`);
+    });
+    t.after(() => within(5000, `closing the ${name} page`, page.close()).catch(() => undefined));
+    await page.goto(`${origin}/`, { waitUntil: 'load', timeout: STEP_MS });
+    await page.waitForFunction(() => window.harnessReady === true, { timeout: STEP_MS }).catch((error) => {
+      throw new Error(`the harness did not load in ${name}: ${error.message}\n${problems.join('\n')}`);
+    });
+    /** Runs `harness[method](...args)` in the page; errors name the browser and carry the page's problems. */
+    const run = async (method, ...args) => {
+      try {
+        return await within(
+          STEP_MS + 2000,
+          `${name}: ${method}`,
+          page.evaluate((method, args) => window.harness[method](...args), method, args),
+        );
+      } catch (error) {
+        const extra = problems.length ? `\npage problems:\n${problems.join('\n')}` : '';
+        throw new Error(`${name}: ${method}(${args.map((arg) => JSON.stringify(arg)).join(', ')}) failed: ${error.message}${extra}`);
+      }
+    };
+    assert.equal(await run('connect', userId, signal), 'idle', `${name} should be registered`);
+    return { name, userId, page, run };
+  }
+
+  async function assertMediaBothWays(a, b, { video }) {
+    for (const [to, from] of [[a, b], [b, a]]) {
+      if (video) {
+        const frames = await to.run('decodedFrames', from.userId, { minFrames: 3, timeoutMs: STEP_MS });
+        assert.ok(frames.frames >= 3 && frames.width > 0, `${to.name} should decode ${from.name}'s video: ${JSON.stringify(frames)}`);
+      }
+      const audio = await to.run('audioEnergy', from.userId, { timeoutMs: STEP_MS });
+      assert.ok(audio.peak > 0.02, `${to.name} should hear ${from.name}: ${JSON.stringify(audio)}`);
+    }
+  }
+
+  /** `leaver` hangs up; the other side must see `remote-hangup`, and every track on both sides must end. */
+  async function assertHangUp(leaver, other) {
+    assert.equal(await leaver.run('hangUp'), 'idle', `${leaver.name} should be idle after hanging up`);
+    const leaverEnd = await leaver.run('ended', 0);
+    assert.equal(leaverEnd.reason, 'hangup', `${leaver.name}'s call-ended reason`);
+    const otherEnd = await other.run('ended', STEP_MS);
+    assert.equal(otherEnd.reason, 'remote-hangup', `${other.name}'s call-ended reason: ${JSON.stringify(otherEnd)}`);
+    assert.deepEqual(otherEnd.participantsLeft, ['hangup'], `${other.name} should see ${leaver.name} leave by hanging up`);
+    for (const side of [leaver, other]) {
+      const tracks = await side.run('allTracksEnded', STEP_MS);
+      const owners = new Set(tracks.map((track) => track.owner));
+      assert.ok(owners.has('local') && owners.size === 2, `${side.name} should have seen local and remote tracks: ${JSON.stringify(tracks)}`);
+      assert.ok(tracks.length >= 3, `${side.name} tracks: ${JSON.stringify(tracks)}`);
+    }
+  }
+
+  test('Chromium video-calls Firefox: video and audio both ways, Chromium hangs up', { timeout: 25000 }, async (t) => {
+    const chrome = await openHarness(t, chromium, 'Chromium', uniqueId('chromium'));
+    const fox = await openHarness(t, firefox, 'Firefox', uniqueId('firefox'));
+
+    const placed = await chrome.run('call', fox.userId, { video: true });
+    assert.deepEqual(placed, { direction: 'outgoing', video: true, state: 'outgoing' });
+    const ring = await fox.run('ringFrom', chrome.userId, STEP_MS);
+    assert.deepEqual(ring, { callerId: chrome.userId, direction: 'incoming', video: true });
+    const answered = await fox.run('accept');
+    assert.deepEqual(answered, { state: 'active', microphoneEnabled: true, cameraEnabled: true });
+    await chrome.run('waitForActive', STEP_MS);
+
+    await assertMediaBothWays(chrome, fox, { video: true });
+    await assertHangUp(chrome, fox);
+  });
+
+  test('Firefox voice-calls Chromium: mute seen and heard across, camera added mid-call, Firefox hangs up', { timeout: 30000 }, async (t) => {
+    const chrome = await openHarness(t, chromium, 'Chromium', uniqueId('chromium'));
+    const fox = await openHarness(t, firefox, 'Firefox', uniqueId('firefox'));
+
+    assert.deepEqual(await fox.run('call', chrome.userId, { video: false }), { direction: 'outgoing', video: false, state: 'outgoing' });
+    assert.deepEqual(await chrome.run('ringFrom', fox.userId, STEP_MS), { callerId: fox.userId, direction: 'incoming', video: false });
+    assert.deepEqual(await chrome.run('accept'), { state: 'active', microphoneEnabled: true, cameraEnabled: false });
+    await fox.run('waitForActive', STEP_MS);
+    await fox.run('remoteMediaState', chrome.userId, { microphoneEnabled: true, cameraEnabled: false }, STEP_MS);
+    await chrome.run('remoteMediaState', fox.userId, { microphoneEnabled: true, cameraEnabled: false }, STEP_MS);
+    await assertMediaBothWays(chrome, fox, { video: false });
+
+    // Each side mutes in turn: the other sees the flag and hears silence; unmuting brings the sound back.
+    for (const [muter, listener] of [[fox, chrome], [chrome, fox]]) {
+      assert.equal(await muter.run('setMicrophone', false), false);
+      await listener.run('remoteMediaState', muter.userId, { microphoneEnabled: false }, STEP_MS);
+      const muted = await listener.run('loudestOver', muter.userId, SILENCE_WINDOW_MS, SILENCE_SETTLE_MS, SILENCE_PEAK);
+      assert.ok(muted.peak < SILENCE_PEAK, `${listener.name} should hear silence from muted ${muter.name}: ${JSON.stringify(muted)}`);
+      assert.equal(await muter.run('setMicrophone', true), true);
+      await listener.run('remoteMediaState', muter.userId, { microphoneEnabled: true }, STEP_MS);
+      await listener.run('audioEnergy', muter.userId, { timeoutMs: STEP_MS });
+    }
+
+    // A voice call's video sender holds no track; turning the camera on fills it without renegotiation.
+    for (const [sender, receiver] of [[chrome, fox], [fox, chrome]]) {
+      assert.equal(await sender.run('setCamera', true), true);
+      await receiver.run('remoteMediaState', sender.userId, { cameraEnabled: true }, STEP_MS);
+      const frames = await receiver.run('decodedFrames', sender.userId, { minFrames: 3, timeoutMs: STEP_MS });
+      assert.ok(frames.frames >= 3 && frames.width > 0, `${receiver.name} should decode ${sender.name}'s camera: ${JSON.stringify(frames)}`);
+    }
+
+    await assertHangUp(fox, chrome);
+  });
+});
