@@ -35,8 +35,9 @@ function round(ms) {
 
 /**
  * Wraps getUserMedia and RTCPeerConnection (after the libraries loaded, so on top of any shim) to
- * mark the steps of connection setup. Peer connections created before a run (meshcall's control
- * channels) are not traced. The wrappers are installed identically in every scenario.
+ * mark the steps of connection setup. A peer connection created before a run (meshcall's control
+ * channels, and its media offer, which goes out with the ring) marks the steps that happen during
+ * the run. The wrappers are installed identically in every scenario.
  */
 function installTracing() {
   const mediaDevices = navigator.mediaDevices;
@@ -55,8 +56,7 @@ function installTracing() {
       super(...args);
       this.benchRun = trace;
       this.benchRole = 'answerer';
-      if (!trace) return;
-      mark('pc created');
+      if (trace) mark('pc created');
       this.addEventListener('icegatheringstatechange', () => {
         if (this.iceGatheringState === 'complete') this.#mark('ICE gathering complete');
       });
@@ -71,7 +71,7 @@ function installTracing() {
     }
 
     #mark(label) {
-      mark(`${this.benchRole}: ${label}`, this.benchRun);
+      mark(`${this.benchRole}: ${label}`, this.benchRun ?? trace);
     }
 
     async createOffer(...args) {

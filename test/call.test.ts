@@ -301,7 +301,7 @@ describe('calls between controllers, over a real PeerServer', () => {
     await twin.disconnect();
 
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
-    await waitUntil(() => alice.state === 'idle', 'alice did not register again', { timeout: 5000 });
+    await waitUntil(() => alice.state === 'idle', 'alice did not register again', { timeout: 8000 });
     const bob = await connectParty('bob');
     await establishCall(bob, [alice], { video: false });
   });

@@ -80,6 +80,8 @@ interface ActiveCall {
   startingMedia: boolean;
   /** Whose ring we answered; null for the call's caller. */
   inviterId: string | null;
+  /** The inviter's media offer, sent with the ring and answered on accept. */
+  heldOffer: MediaConnection | null;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
   incomingTimer?: ReturnType<typeof setTimeout>;
   /** Why the last participant left, to explain the end of the call when nobody is left. */
@@ -112,6 +114,7 @@ const RING_FALLBACK_MS = 5000;
 /** An incoming control channel that says nothing useful within this time is closed. */
 const HANDSHAKE_TIMEOUT_MS = 10000;
 const SERVER_RETRY_MAX_MS = 15000;
+const ID_TAKEN_RETRIES = 3;
 
 const IN_CALL: readonly CallState[] = ['outgoing', 'incoming', 'active'];
 
@@ -144,10 +147,14 @@ export class CallController extends EventTarget {
   #links = new Map<string, PeerLink>();
   /** Incoming control channels not yet tied to a call, waiting for their first message. */
   #handshakes = new Set<DataConnection>();
+  /** Media offers that came with a ring which has not arrived yet, by call id. */
+  #heldOffers = new Map<string, MediaConnection>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The page is hidden in the back/forward cache: registration is given up until it is shown again. */
   #suspended = false;
   #retryDelay = 1000;
+  /** Re-registrations refused because our id was still taken, typically by our own previous socket. */
+  #idTakenRetries = 0;
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
@@ -231,6 +238,8 @@ export class CallController extends EventTarget {
     clearTimeout(this.#retryTimer);
     for (const channel of this.#handshakes) channel.close();
     this.#handshakes.clear();
+    for (const offer of this.#heldOffers.values()) offer.close();
+    this.#heldOffers.clear();
     const peer = this.#peer;
     this.#peer = null;
     this.#user = null;
@@ -251,7 +260,15 @@ export class CallController extends EventTarget {
     const video = options.video ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(randomId(), options.conversationId, 'outgoing', video, self, local);
-    const active: ActiveCall = { record, media: null, startingMedia: false, inviterId: null, ringTimers: new Map(), lastLeaveReason: null };
+    const active: ActiveCall = {
+      record,
+      media: null,
+      startingMedia: false,
+      inviterId: null,
+      heldOffer: null,
+      ringTimers: new Map(),
+      lastLeaveReason: null,
+    };
     this.#call = active;
     this.#setState('outgoing');
     try {
@@ -301,7 +318,10 @@ export class CallController extends EventTarget {
     this.#setState('active');
     const inviter = this.#links.get(active.inviterId);
     inviter?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
-    if (inviter) this.#startMedia(inviter);
+    const offer = active.heldOffer;
+    active.heldOffer = null;
+    if (inviter && offer) this.#answerMedia(active, inviter, offer);
+    else if (inviter) this.#startMedia(inviter);
     for (const participant of active.record.participants.values()) {
       if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
     }
@@ -476,6 +496,10 @@ export class CallController extends EventTarget {
       participant = this.#addParticipant(active, user, 'connecting');
     } else if (participant.state === 'ringing') {
       this.#setParticipantState(participant, 'connecting');
+      // Their media may have connected before their accept arrived.
+      if (this.#links.get(user.id)?.media?.peerConnection?.connectionState === 'connected') {
+        this.#setParticipantState(participant, 'connected');
+      }
       participant.name = user.name;
       clearTimeout(active.ringTimers.get(user.id));
       active.ringTimers.delete(user.id);
@@ -538,6 +562,8 @@ export class CallController extends EventTarget {
       media: this.#mediaState(),
       roster: this.#roster(),
     });
+    // The offer goes out with the ring, so that answering costs the callee only its answer.
+    this.#startMedia(link);
     active.ringTimers.set(
       user.id,
       setTimeout(() => {
@@ -551,6 +577,7 @@ export class CallController extends EventTarget {
   #onRing(userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
     if (this.#call?.record.id === message.callId) return;
     if (this.#state !== 'idle' || message.from.id !== userId) {
+      this.#takeHeldOffer(message.callId, userId)?.close();
       channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
       this.#track(new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS)).then(() => channel.close()));
       return;
@@ -558,7 +585,15 @@ export class CallController extends EventTarget {
     const self = this.#user!;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
-    const active: ActiveCall = { record, media: null, startingMedia: false, inviterId: userId, ringTimers: new Map(), lastLeaveReason: null };
+    const active: ActiveCall = {
+      record,
+      media: null,
+      startingMedia: false,
+      inviterId: userId,
+      heldOffer: this.#takeHeldOffer(message.callId, userId),
+      ringTimers: new Map(),
+      lastLeaveReason: null,
+    };
     this.#call = active;
     this.#linkFor(userId).addChannel(channel);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
@@ -781,15 +816,48 @@ export class CallController extends EventTarget {
     const userId = userForPeerId(media.peer, this.#options!.namespace);
     const active = this.#call;
     const callId = (media.metadata as { callId?: unknown } | undefined)?.callId;
-    const canAnswer = this.#state === 'active' || this.#state === 'outgoing';
-    if (!userId || !active?.media || callId !== active.record.id || !canAnswer || active.record.departed.has(userId)) {
+    if (!userId || typeof callId !== 'string') {
       media.close();
       return;
     }
-    const link = this.#linkFor(userId);
-    const participant = active.record.participants.get(userId);
-    this.#markAnswered(active, { id: userId, name: participant?.name ?? userId });
-    const { stream, placeholder } = active.media.connectionStream();
+    if (active && callId === active.record.id && !active.record.departed.has(userId)) {
+      if (this.#state === 'incoming' && userId === active.inviterId) {
+        active.heldOffer?.close();
+        active.heldOffer = media;
+        return;
+      }
+      if ((this.#state === 'active' || this.#state === 'outgoing') && active.media) {
+        this.#answerMedia(active, this.#linkFor(userId), media);
+        return;
+      }
+    }
+    if (this.#state === 'idle' && !this.#heldOffers.has(callId)) {
+      // The offer travels through the server and usually beats the ring, which waits for its channel.
+      this.#heldOffers.set(callId, media);
+      setTimeout(() => {
+        if (this.#heldOffers.get(callId) === media) {
+          this.#heldOffers.delete(callId);
+          media.close();
+        }
+      }, HANDSHAKE_TIMEOUT_MS);
+      return;
+    }
+    media.close();
+  }
+
+  #takeHeldOffer(callId: string, userId: string): MediaConnection | null {
+    const offer = this.#heldOffers.get(callId);
+    if (!offer) return null;
+    this.#heldOffers.delete(callId);
+    if (userForPeerId(offer.peer, this.#options!.namespace) === userId) return offer;
+    offer.close();
+    return null;
+  }
+
+  #answerMedia(active: ActiveCall, link: PeerLink, media: MediaConnection): void {
+    const participant = active.record.participants.get(link.userId);
+    this.#markAnswered(active, { id: link.userId, name: participant?.name ?? link.userId });
+    const { stream, placeholder } = active.media!.connectionStream();
     media.answer(stream);
     this.#attachMedia(link, media, placeholder);
   }
@@ -860,6 +928,9 @@ export class CallController extends EventTarget {
         break;
       }
       case 'unavailable-id':
+        // The server may not have dropped our previous socket yet (a page back from the cache, a
+        // network blip): the retry scheduled on 'disconnected' gets a few chances first.
+        if (this.#idTakenRetries++ < ID_TAKEN_RETRIES) break;
         this.#report(new CallError('identity-in-use', 'This user is connected elsewhere.'));
         void this.disconnect();
         break;
@@ -890,6 +961,7 @@ export class CallController extends EventTarget {
   #onServerBack(peer: Peer): void {
     if (peer !== this.#peer) return;
     this.#retryDelay = 1000;
+    this.#idTakenRetries = 0;
     if (this.#state === 'connecting') this.#setState('idle');
   }
 
@@ -952,6 +1024,7 @@ export class CallController extends EventTarget {
     this.#call = null;
     clearTimeout(active.incomingTimer);
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
+    active.heldOffer?.close();
     active.media?.stop();
     const record = active.record;
     record.local.stream = null;
