@@ -14,6 +14,13 @@ import { fileURLToPath } from 'node:url';
 
 export const CEM_ARGS = ['analyze', '--litelement', '--globs', 'src/**/*.ts', '--exclude', 'src/**/*.test.ts'];
 
+/** The analyzer lists modules in file-system order, which differs between checkouts. */
+function normalised(text) {
+  const parsed = JSON.parse(text);
+  parsed.modules?.sort((a, b) => a.path.localeCompare(b.path));
+  return JSON.stringify(parsed);
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = join(root, 'custom-elements.json');
 const scratch = mkdtempSync(join(tmpdir(), 'meshcall-cem-'));
@@ -34,7 +41,7 @@ try {
   if (!existsSync(manifest)) {
     console.error('check-manifest: custom-elements.json is missing; run `npm run build:manifest` and commit it.');
     failed = true;
-  } else if (JSON.stringify(JSON.parse(fresh)) !== JSON.stringify(JSON.parse(readFileSync(manifest, 'utf8')))) {
+  } else if (normalised(fresh) !== normalised(readFileSync(manifest, 'utf8'))) {
     console.error('check-manifest: custom-elements.json is stale; run `npm run build:manifest` and commit it.');
     failed = true;
   } else {
