@@ -906,6 +906,17 @@ export class CallController extends EventTarget {
   }
 
   #onMediaLost(link: PeerLink, media: MediaConnection): void {
+    if (link.closing || link.media !== media) return;
+    link.cancelLossWatch();
+    // A goodbye may still be on its way over the control channel: give it the time it needs.
+    if (link.channels.some((channel) => channel.open)) {
+      link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#declareLost(link, media));
+    } else {
+      this.#declareLost(link, media);
+    }
+  }
+
+  #declareLost(link: PeerLink, media: MediaConnection): void {
     const active = this.#call;
     if (!active || link.closing || link.media !== media || !active.record.participants.has(link.userId)) return;
     this.#report(new CallError('connection-failed', `The connection with ${link.userId} was lost.`, { userId: link.userId }));
@@ -1047,15 +1058,13 @@ export class CallController extends EventTarget {
   }
 
   /**
-   * Closes links: media at once, control channels after draining when asked. Returns the pending
-   * close, or null when everything closed synchronously.
+   * Closes links, after draining their control channels when asked. Returns the pending close, or
+   * null when everything closed synchronously. While draining, the media connections stay open
+   * (with the local tracks already stopped): PeerJS tells the other side about a closed media
+   * connection over its own channel, which could overtake our goodbye and read as a lost connection.
    */
   #retire(links: PeerLink[], drain: boolean): Promise<void> | null {
-    for (const link of links) {
-      link.closing = true;
-      link.media?.close();
-      link.media = null;
-    }
+    for (const link of links) link.closing = true;
     if (!drain) {
       for (const link of links) link.close();
       return null;

@@ -47,6 +47,12 @@ const FIREFOX_PREFS = {
   'media.cubeb.force_mock_context': true,
 };
 
+// Whatever goes wrong, this file ends within a minute: a leaked handle must not keep `node --test` waiting.
+setTimeout(() => {
+  console.error('chromium-firefox.test.mjs: still running after 60 s; exiting.');
+  process.exit(1);
+}, 60000).unref();
+
 /** Rejects after `ms` with a message naming the step, so that nothing here can hang. */
 function within(ms, what, promise) {
   let timer;
