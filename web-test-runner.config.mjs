@@ -7,14 +7,13 @@ import { defaultReporter } from '@web/test-runner';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from './scripts/browsers.mjs';
 
 const require = createRequire(import.meta.url);
 // peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
 const { PeerServer } = require('peer');
 
 const SIGNAL_PATH = '/signal';
-const CHROMIUM = process.env.MESHCALL_CHROMIUM ?? '/usr/bin/chromium';
-const FIREFOX = process.env.MESHCALL_FIREFOX ?? '/usr/bin/firefox-esr';
 
 /**
  * The dev server serves node_modules files as they are. A few browser dependencies are still
@@ -125,39 +124,12 @@ function summaryLineReporter() {
 
 const chromium = chromeLauncher({
   puppeteer,
-  launchOptions: {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-features=WebRtcHideLocalIpsWithMdns',
-    ],
-  },
+  launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
 });
 
 const firefox = chromeLauncher({
   puppeteer,
-  launchOptions: {
-    browser: 'firefox',
-    executablePath: FIREFOX,
-    headless: true,
-    extraPrefsFirefox: {
-      'media.navigator.streams.fake': true,
-      'media.navigator.permission.disabled': true,
-      'media.autoplay.default': 0,
-      'media.peerconnection.ice.obfuscate_host_addresses': false,
-      'media.cubeb.force_mock_context': true,
-    },
-  },
+  launchOptions: { browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, extraPrefsFirefox: FIREFOX_PREFS },
 });
 
 const available = { chromium, firefox };

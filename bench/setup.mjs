@@ -17,6 +17,7 @@ import { rollup } from 'rollup';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from '../scripts/browsers.mjs';
 
 const require = createRequire(import.meta.url);
 // peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
@@ -25,7 +26,6 @@ const { PeerServer } = require('peer');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
 const SIGNAL_PATH = '/signal';
-const CHROMIUM = process.env.MESHCALL_CHROMIUM ?? '/usr/bin/chromium';
 const RATIO_TARGET = 1.2;
 const OWN_CODE_TARGET_BYTES = 20 * 1024;
 /** Node-side limit for one run, above the page's own 15 s run timeout plus its cleanup. */
@@ -132,24 +132,9 @@ async function main() {
 
 async function measureLatency(signal, web) {
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      // Three pages take turns; none may be slowed down for not being the front one.
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
+    args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS],
   });
   cleanups.push(() => browser.close());
   const browserVersion = await browser.version();

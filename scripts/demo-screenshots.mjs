@@ -11,10 +11,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/meshcall-screenshots';
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = 20000;
 
 if (!existsSync(join(root, 'dist/meshcall.bundle.js'))) {
@@ -164,24 +164,9 @@ let browser;
 try {
   server = await startServer(port);
   browser = await puppeteer.launch({
-    executablePath: chromium,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      // Several people share one browser here; none of their tabs may be throttled as "background".
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-      '--disable-backgrounding-occluded-windows',
-    ],
+    args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS],
   });
 
   let alice;

@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from '../../scripts/browsers.mjs';
 
-const CHROMIUM = process.env.MESHCALL_CHROMIUM ?? '/usr/bin/chromium';
-const FIREFOX = process.env.MESHCALL_FIREFOX ?? '/usr/bin/firefox-esr';
 const BUNDLE = fileURLToPath(new URL('../../dist/meshcall.bundle.js', import.meta.url));
 const PAGE = fileURLToPath(new URL('./page.html', import.meta.url));
 const SIGNAL_PATH = '/signal';
@@ -23,29 +22,6 @@ const SILENCE_WINDOW_MS = 1500;
 /** A peak below this counts as silence; sound must peak above 0.02 (`audioEnergy`'s threshold). */
 const SILENCE_PEAK = 0.005;
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  // Host candidates as plain addresses: Firefox cannot resolve Chromium's mDNS names here.
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
-
-const FIREFOX_PREFS = {
-  'media.navigator.streams.fake': true,
-  'media.navigator.permission.disabled': true,
-  'media.autoplay.default': 0,
-  // Host candidates as plain addresses: Chromium cannot resolve Firefox's mDNS names here.
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  'media.cubeb.force_mock_context': true,
-};
 
 // Whatever goes wrong, this file ends within a minute: a leaked handle must not keep `node --test` waiting.
 setTimeout(() => {
@@ -165,7 +141,7 @@ describe('calls between Chromium and Firefox', { timeout: 58000 }, () => {
     origin = `http://127.0.0.1:${staticServer.address().port}`;
     // Launched one after the other: a failure then leaves at most one browser to clean up here.
     chromium = await puppeteer.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       headless: true,
       args: CHROMIUM_ARGS,
       protocolTimeout: 20000,
@@ -173,7 +149,7 @@ describe('calls between Chromium and Firefox', { timeout: 58000 }, () => {
     });
     firefox = await puppeteer.launch({
       browser: 'firefox',
-      executablePath: FIREFOX,
+      executablePath: FIREFOX_PATH,
       headless: true,
       extraPrefsFirefox: FIREFOX_PREFS,
       protocolTimeout: 20000,

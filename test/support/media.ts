@@ -1,3 +1,4 @@
+import { waitUntil } from '@open-wc/testing';
 /**
  * Media assertions that work in Chromium and Firefox (headless, fake devices).
  */
@@ -174,5 +175,41 @@ export async function waitForAudio(
     sink.pause();
     sink.srcObject = null;
     sink.remove();
+  }
+}
+
+/** Counts frames a <video> presents, from requestVideoFrameCallback or its playback quality. */
+function frameCounter(video: HTMLVideoElement): { count: () => number; stop: () => void } {
+  let presented = 0;
+  let stopped = false;
+  const onFrame = () => {
+    presented += 1;
+    if (!stopped) video.requestVideoFrameCallback(onFrame);
+  };
+  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
+  return {
+    count: () => {
+      const quality = video.getVideoPlaybackQuality?.();
+      return Math.max(presented, quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0);
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+/** Resolves once `video` has presented `frames` more frames than it had when called. */
+export async function waitForNewFrames(video: HTMLVideoElement, frames = 5, timeout = 15000): Promise<void> {
+  const counter = frameCounter(video);
+  const start = counter.count();
+  try {
+    await waitUntil(
+      () => counter.count() >= start + frames && video.videoWidth > 0,
+      `expected ${frames} new frames (had ${start}, now ${counter.count()}, ` +
+        `videoWidth ${video.videoWidth}, readyState ${video.readyState})`,
+      { timeout, interval: 50 },
+    );
+  } finally {
+    counter.stop();
   }
 }

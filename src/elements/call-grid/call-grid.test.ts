@@ -8,6 +8,7 @@ import {
   type CallState,
   type Participant,
 } from '../../controller/index.js';
+import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from './call-grid.js';
 
@@ -302,41 +303,6 @@ describe('<call-grid> with a fake controller', () => {
 
 // ---- real controllers ----
 
-/** Counts frames a <video> presents, from requestVideoFrameCallback or its playback quality. */
-function frameCounter(video: HTMLVideoElement): { count: () => number; stop: () => void } {
-  let presented = 0;
-  let stopped = false;
-  const onFrame = () => {
-    presented += 1;
-    if (!stopped) video.requestVideoFrameCallback(onFrame);
-  };
-  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
-  return {
-    count: () => {
-      const quality = video.getVideoPlaybackQuality?.();
-      return Math.max(presented, quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0);
-    },
-    stop: () => {
-      stopped = true;
-    },
-  };
-}
-
-/** Resolves once `video` has presented `frames` more frames than it had when called. */
-async function waitForNewFrames(video: HTMLVideoElement, frames = 5, timeout = 15000): Promise<void> {
-  const counter = frameCounter(video);
-  const start = counter.count();
-  try {
-    await waitUntil(
-      () => counter.count() >= start + frames && video.videoWidth > 0,
-      `expected ${frames} new frames (had ${start}, now ${counter.count()}, ` +
-        `videoWidth ${video.videoWidth}, readyState ${video.readyState})`,
-      { timeout, interval: 50 },
-    );
-  } finally {
-    counter.stop();
-  }
-}
 
 describe('<call-grid> with real controllers', () => {
   let alice: CallController;

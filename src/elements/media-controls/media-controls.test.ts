@@ -12,6 +12,7 @@ import {
   type CallState,
   type Participant,
 } from '../../controller/index.js';
+import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from '../call-grid/call-grid.js';
 import type { CallCameraToggleEvent, CallMicrophoneToggleEvent, MediaControls } from './media-controls.js';
@@ -276,39 +277,6 @@ describe('<media-controls> with a fake controller', () => {
 
 // ---- real controllers ----
 
-function frameCounter(video: HTMLVideoElement): { count: () => number; stop: () => void } {
-  let presented = 0;
-  let stopped = false;
-  const onFrame = () => {
-    presented += 1;
-    if (!stopped) video.requestVideoFrameCallback(onFrame);
-  };
-  if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(onFrame);
-  return {
-    count: () => {
-      const quality = video.getVideoPlaybackQuality?.();
-      return Math.max(presented, quality ? quality.totalVideoFrames - quality.droppedVideoFrames : 0);
-    },
-    stop: () => {
-      stopped = true;
-    },
-  };
-}
-
-/** Resolves once `video` has presented `frames` more frames than it had when called. */
-async function waitForNewFrames(video: HTMLVideoElement, frames = 5, timeout = 15000): Promise<void> {
-  const counter = frameCounter(video);
-  const start = counter.count();
-  try {
-    await waitUntil(
-      () => counter.count() >= start + frames && video.videoWidth > 0,
-      `expected ${frames} new frames (had ${start}, now ${counter.count()}, readyState ${video.readyState})`,
-      { timeout, interval: 50 },
-    );
-  } finally {
-    counter.stop();
-  }
-}
 
 describe('<media-controls> with real controllers', () => {
   let alice: CallController;
