@@ -21,19 +21,33 @@ export default css`
     display: none;
   }
 
+  /*
+   * The column count comes from the number of tiles (set inline); narrow hosts use fewer. Each
+   * column is two half-width tracks and each tile spans two, so that an incomplete last row can
+   * start half a column in: its first tile starts at the line the element sets inline
+   * (--column-start, or --narrow-column-start on a narrow host; auto for every other tile) and the
+   * rest of the row follows it, centred.
+   */
   .grid {
     display: grid;
-    /* The column count comes from the number of tiles (set inline); narrow hosts use fewer. */
-    grid-template-columns: repeat(var(--columns, 1), minmax(0, 1fr));
+    grid-template-columns: repeat(calc(2 * var(--columns, 1)), minmax(0, 1fr));
     grid-auto-rows: 1fr;
     gap: var(--meshcall-grid-gap);
     align-content: center;
     height: 100%;
   }
 
+  .tile {
+    grid-column: var(--column-start, auto) / span 2;
+  }
+
   @container (max-width: 30rem) {
     .grid {
-      grid-template-columns: repeat(var(--narrow-columns, 1), minmax(0, 1fr));
+      grid-template-columns: repeat(calc(2 * var(--narrow-columns, 1)), minmax(0, 1fr));
+    }
+
+    .tile {
+      grid-column: var(--narrow-column-start, auto) / span 2;
     }
   }
 

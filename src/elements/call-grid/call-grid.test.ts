@@ -70,8 +70,51 @@ async function fakeGrid(): Promise<{ el: CallGrid; fake: FakeController }> {
 const parts = (el: CallGrid, part: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(`[part~="${part}"]`)];
 const tileOf = (el: CallGrid, id: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[part~="tile"][data-participant-id="${CSS.escape(id)}"]`);
-const columnCount = (el: CallGrid) =>
-  getComputedStyle(parts(el, 'base')[0]).gridTemplateColumns.split(' ').filter(Boolean).length;
+/** Columns as laid out: how many tiles share the first row. */
+const columnCount = (el: CallGrid) => {
+  const tops = parts(el, 'tile').map((tile) => Math.round(tile.getBoundingClientRect().top));
+  return tops.filter((top) => top === tops[0]).length;
+};
+
+/** The tiles' rectangles grouped into rows, top to bottom, each row left to right. */
+function rowsOf(el: CallGrid): DOMRect[][] {
+  const rows = new Map<number, DOMRect[]>();
+  for (const tile of parts(el, 'tile')) {
+    const rect = tile.getBoundingClientRect();
+    const top = Math.round(rect.top);
+    rows.set(top, [...(rows.get(top) ?? []), rect]);
+  }
+  return [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row.sort((a, b) => a.left - b.left));
+}
+
+async function gridWith(count: number, width: string): Promise<CallGrid> {
+  const { el, fake } = await fakeGrid();
+  el.style.width = width;
+  fake.enter(count === 1 ? 'outgoing' : 'active', Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)));
+  await el.updateComplete;
+  return el;
+}
+
+/** Checks that every row is centred in the grid and that all tiles have the first tile's size. */
+function expectRowsCentred(el: CallGrid, rowLengths: number[]): void {
+  const grid = parts(el, 'base')[0].getBoundingClientRect();
+  const rows = rowsOf(el);
+  expect(rows.map((row) => row.length)).to.deep.equal(rowLengths);
+  const [first] = rows[0];
+  const gap = rows[0].length > 1 ? rows[0][1].left - first.right : 0;
+  for (const row of rows) {
+    for (const [i, rect] of row.entries()) {
+      expect(rect.width).to.be.closeTo(first.width, 0.5);
+      expect(rect.height).to.be.closeTo(first.height, 0.5);
+      if (i > 0) expect(rect.left - row[i - 1].right).to.be.closeTo(gap, 0.5);
+    }
+    const leftMargin = row[0].left - grid.left;
+    const rightMargin = grid.right - row[row.length - 1].right;
+    expect(leftMargin).to.be.closeTo(rightMargin, 0.5);
+  }
+  // Full rows span the grid.
+  expect(first.left).to.be.closeTo(grid.left, 0.5);
+}
 
 function canvasStream(): MediaStream {
   const canvas = document.createElement('canvas');
@@ -125,6 +168,90 @@ describe('<call-grid> with a fake controller', () => {
       expect(columnCount(el)).to.equal(columns);
     });
   }
+
+  const centredRows: Array<[number, number[]]> = [
+    [3, [2, 1]],
+    [5, [3, 2]],
+    [6, [3, 3]],
+    [7, [3, 3, 1]],
+    [8, [3, 3, 2]],
+  ];
+  for (const [count, rowLengths] of centredRows) {
+    it(`centres an incomplete last row: ${count} tiles in rows of ${rowLengths.join(', ')}`, async () => {
+      const el = await gridWith(count, '960px');
+      expectRowsCentred(el, rowLengths);
+      const [firstRow, ...otherRows] = rowsOf(el);
+      const lastRow = otherRows[otherRows.length - 1];
+      if (lastRow.length < firstRow.length) {
+        // Half a tile (and half a gap) in for each missing tile.
+        const step = firstRow[1].left - firstRow[0].left;
+        const missing = firstRow.length - lastRow.length;
+        expect(lastRow[0].left - firstRow[0].left).to.be.closeTo((step * missing) / 2, 0.5);
+      }
+    });
+  }
+
+  for (const [count, rowLengths] of [
+    [3, [2, 1]],
+    [4, [2, 2]],
+    [5, [2, 2, 1]],
+    [7, [2, 2, 2, 1]],
+  ] as Array<[number, number[]]>) {
+    it(`centres an incomplete last row on a narrow host: ${count} tiles`, async () => {
+      const el = await gridWith(count, '320px');
+      expectRowsCentred(el, rowLengths);
+    });
+  }
+
+  it('re-centres as participants join and leave', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '960px';
+    const everyone = Array.from({ length: 8 }, (_, i) => participant(`p${i}`));
+    const layouts: Array<[number, number[]]> = [
+      [3, [2, 1]],
+      [4, [2, 2]],
+      [5, [3, 2]],
+      [7, [3, 3, 1]],
+      [6, [3, 3]],
+      [9, [3, 3, 3]],
+      [8, [3, 3, 2]],
+      [3, [2, 1]],
+    ];
+    for (const [count, rowLengths] of layouts) {
+      fake.enter('active', everyone.slice(0, count - 1));
+      await el.updateComplete;
+      expectRowsCentred(el, rowLengths);
+    }
+    // Then the host narrows and widens again.
+    el.style.width = '320px';
+    expectRowsCentred(el, [2, 1]);
+    el.style.width = '960px';
+    expectRowsCentred(el, [2, 1]);
+  });
+
+  it('fills a host with a set height when the tile aspect ratio is auto, the last row centred', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '900px';
+    el.style.height = '500px';
+    el.style.setProperty('--meshcall-tile-aspect-ratio', 'auto');
+    el.style.setProperty('--meshcall-grid-gap', '10px');
+    fake.enter('active', Array.from({ length: 4 }, (_, i) => participant(`p${i}`)));
+    await el.updateComplete;
+    expectRowsCentred(el, [3, 2]);
+    const rows = rowsOf(el);
+    const host = el.getBoundingClientRect();
+    expect(rows[0][0].top).to.be.closeTo(host.top, 0.5);
+    expect(rows[1][0].bottom).to.be.closeTo(host.bottom, 0.5);
+    expect(rows[0][0].height).to.be.closeTo(245, 0.5);
+    expect(rows[0][0].width).to.be.closeTo((900 - 20) / 3, 0.5);
+  });
+
+  it('keeps 16:9 tiles by default', async () => {
+    const el = await gridWith(5, '960px');
+    for (const row of rowsOf(el)) {
+      for (const rect of row) expect(rect.width / rect.height).to.be.closeTo(16 / 9, 0.02);
+    }
+  });
 
   it('stacks two tiles on a narrow host', async () => {
     const { el, fake } = await fakeGrid();

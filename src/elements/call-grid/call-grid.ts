@@ -34,6 +34,17 @@ function narrowColumnsFor(count: number): number {
   return count <= 2 ? 1 : 2;
 }
 
+/**
+ * Where the incomplete last row of `count` tiles in `columns` columns starts, so that it is centred:
+ * the index of its first tile and the grid line (of the 2 × `columns` half-width tracks) it starts at.
+ * Undefined when the last row is full.
+ */
+function lastRowStart(count: number, columns: number): { index: number; line: number } | undefined {
+  const rest = count % columns;
+  if (rest === 0) return undefined;
+  return { index: count - rest, line: columns - rest + 1 };
+}
+
 function initialsOf(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
@@ -104,16 +115,24 @@ export class CallGrid extends CallElement {
       call.local,
       ...[...call.participants.values()].filter((participant) => participant.state !== 'left'),
     ];
-    const layout = {
-      '--columns': String(columnsFor(participants.length)),
-      '--narrow-columns': String(narrowColumnsFor(participants.length)),
-    };
+    const count = participants.length;
+    const columns = columnsFor(count);
+    const narrowColumns = narrowColumnsFor(count);
+    const layout = { '--columns': String(columns), '--narrow-columns': String(narrowColumns) };
+    // An incomplete last row is centred: its first tile starts at a set grid line, the others follow.
+    const start = lastRowStart(count, columns);
+    const narrowStart = lastRowStart(count, narrowColumns);
+    const startAt = (index: number, at: typeof start) => (at?.index === index ? String(at.line) : 'auto');
     return html`
       <div part="base" class="grid" role="list" aria-label="Call participants" style=${styleMap(layout)}>
         ${repeat(
           participants,
           (participant) => participant.id,
-          (participant) => this.#renderTile(participant),
+          (participant, index) =>
+            this.#renderTile(participant, {
+              '--column-start': startAt(index, start),
+              '--narrow-column-start': startAt(index, narrowStart),
+            }),
         )}
       </div>
     `;
@@ -151,7 +170,7 @@ export class CallGrid extends CallElement {
     removeEventListener('keydown', this.#unsilence, { capture: true });
   }
 
-  #renderTile(participant: Participant): TemplateResult {
+  #renderTile(participant: Participant, placement: Record<string, string>): TemplateResult {
     const name = participant.isLocal ? `${participant.name} (you)` : participant.name;
     const hasVideo = showsVideo(participant);
     const status = participant.isLocal ? undefined : STATUS_TEXT[participant.state];
@@ -159,7 +178,14 @@ export class CallGrid extends CallElement {
     // Lit re-assigns object values on every render, and assigning srcObject (even the same stream)
     // restarts loading: `live` assigns only when the element's stream really differs.
     return html`
-      <div part="tile" class="tile" role="listitem" aria-label=${name} data-participant-id=${participant.id}>
+      <div
+        part="tile"
+        class="tile"
+        role="listitem"
+        aria-label=${name}
+        data-participant-id=${participant.id}
+        style=${styleMap(placement)}
+      >
         <video
           part="video"
           class=${classMap({ video: true, 'video--mirrored': participant.isLocal, 'video--covered': !hasVideo })}
