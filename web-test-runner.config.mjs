@@ -46,46 +46,90 @@ function commonJsDefaultExportPlugin() {
 }
 
 /**
- * Starts a local PeerServer (127.0.0.1, random port, path /signal) with the dev server and tells
- * test pages where it is at GET /__peer-server. Short expiry so calls to offline peers fail fast.
+ * A PeerServer on 127.0.0.1 (port 0: any free one), path /signal, with a short expiry so that calls
+ * to offline peers fail fast. Resolves once it listens; `stop()` also cuts its open WebSockets, as a
+ * crashed server would.
+ */
+async function startPeerServer(port = 0) {
+  const sockets = new Set();
+  const httpServer = await new Promise((resolve, reject) => {
+    const app = PeerServer(
+      {
+        host: '127.0.0.1',
+        port,
+        path: SIGNAL_PATH,
+        expire_timeout: 1500,
+        cleanup_out_msgs: 500,
+        alive_timeout: 60000,
+        allow_discovery: false,
+      },
+      (server) => resolve(server),
+    );
+    app.on('error', reject);
+  });
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return {
+    info: { host: '127.0.0.1', port: httpServer.address().port, path: SIGNAL_PATH },
+    async stop() {
+      for (const socket of sockets) socket.destroy();
+      httpServer.closeAllConnections?.();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Starts the PeerServer that tests share with the dev server and tells test pages where it is at
+ * GET /__peer-server.
  */
 function peerServerPlugin() {
-  let httpServer;
-  let port;
+  let server;
   return {
     name: 'meshcall-peer-server',
     async serverStart() {
-      httpServer = await new Promise((resolve, reject) => {
-        const app = PeerServer(
-          {
-            host: '127.0.0.1',
-            port: 0,
-            path: SIGNAL_PATH,
-            expire_timeout: 1500,
-            cleanup_out_msgs: 500,
-            alive_timeout: 60000,
-            allow_discovery: false,
-          },
-          (server) => resolve(server),
-        );
-        app.on('error', reject);
-      });
-      port = httpServer.address().port;
+      server = await startPeerServer();
     },
     async serverStop() {
-      if (!httpServer) return;
-      httpServer.closeAllConnections?.();
-      await new Promise((resolve) => httpServer.close(() => resolve()));
-      httpServer = undefined;
+      await server?.stop();
+      server = undefined;
     },
     serve(context) {
       if (context.path === '/__peer-server') {
-        return {
-          body: JSON.stringify({ host: '127.0.0.1', port, path: SIGNAL_PATH }),
-          type: 'json',
-          headers: { 'cache-control': 'no-store' },
-        };
+        return { body: JSON.stringify(server.info), type: 'json', headers: { 'cache-control': 'no-store' } };
       }
+    },
+  };
+}
+
+/**
+ * A PeerServer of a test session's own that the test can stop and start again (on the same port),
+ * to see what a signalling outage does: commands `start-peer-server` ({ port? } → { host, port,
+ * path }) and `stop-peer-server`, through `executeServerCommand` of @web/test-runner-commands.
+ */
+function disposablePeerServerPlugin() {
+  const servers = new Map();
+  return {
+    name: 'meshcall-disposable-peer-server',
+    async executeCommand({ command, payload, session }) {
+      if (command === 'start-peer-server') {
+        await servers.get(session.id)?.stop();
+        const server = await startPeerServer(payload?.port ?? 0);
+        servers.set(session.id, server);
+        return server.info;
+      }
+      if (command === 'stop-peer-server') {
+        await servers.get(session.id)?.stop();
+        servers.delete(session.id);
+        return true;
+      }
+      return undefined;
+    },
+    async serverStop() {
+      await Promise.all([...servers.values()].map((server) => server.stop()));
+      servers.clear();
     },
   };
 }
@@ -164,5 +208,6 @@ export default {
     }),
     commonJsDefaultExportPlugin(),
     peerServerPlugin(),
+    disposablePeerServerPlugin(),
   ],
 };

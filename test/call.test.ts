@@ -1,4 +1,5 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { Peer } from 'peerjs';
 import { CallController } from '../src/controller/index.js';
 import { waitForAudio, waitForDecodedFrames } from './support/media.js';
@@ -304,6 +305,36 @@ describe('calls between controllers, over a real PeerServer', () => {
     await waitUntil(() => alice.state === 'idle', 'alice did not register again', { timeout: 8000 });
     const bob = await connectParty('bob');
     await establishCall(bob, [alice], { video: false });
+  });
+
+  it('keeps a call going through a signalling outage and registers again afterwards', async () => {
+    const server = (await executeServerCommand('start-peer-server')) as { host: string; port: number; path: string };
+    try {
+      const alice = await connectParty('alice', { server });
+      const bob = await connectParty('bob', { server });
+      await establishCall(alice, [bob]);
+      await waitForDecodedFrames(await remoteStream(alice, bob));
+
+      const errors: string[] = [];
+      alice.addEventListener('call-error', (event) => errors.push(event.error.type));
+      await executeServerCommand('stop-peer-server');
+      await waitUntil(() => errors.length > 0, 'alice was not told the server went away');
+      expect(errors[0]).to.equal('server-unreachable');
+      expect(alice.state, 'the call goes on peer to peer').to.equal('active');
+      await waitForDecodedFrames(await remoteStream(alice, bob));
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+      await aTimeout(2500);
+      expect(errors, 'one error per outage, not one per retry').to.deep.equal(['server-unreachable']);
+
+      await alice.hangUp();
+      await waitUntil(() => alice.state === 'connecting' && !bob.call, 'the hang-up did not get through, or alice is not re-registering');
+      await executeServerCommand('start-peer-server', { port: server.port });
+      await waitUntil(() => alice.state === 'idle' && bob.state === 'idle', 'no re-registration', { timeout: 20000 });
+      await establishCall(bob, [alice], { video: false });
+    } finally {
+      await disconnectAll();
+      await executeServerCommand('stop-peer-server');
+    }
   });
 
   it('reports server-unreachable when no PeerServer answers', async () => {

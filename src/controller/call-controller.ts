@@ -153,6 +153,8 @@ export class CallController extends EventTarget {
   /** The page is hidden in the back/forward cache: registration is given up until it is shown again. */
   #suspended = false;
   #retryDelay = 1000;
+  /** An outage of the signalling server was reported and has not ended yet. */
+  #serverUnreachable = false;
   /** Re-registrations refused because our id was still taken, typically by our own previous socket. */
   #idTakenRetries = 0;
   #cameraChange: Promise<void> = Promise.resolve();
@@ -950,6 +952,9 @@ export class CallController extends EventTarget {
       case 'socket-closed':
       case 'server-error':
       case 'disconnected':
+        // Once per outage: every failed retry raises this again.
+        if (this.#serverUnreachable) break;
+        this.#serverUnreachable = true;
         this.#report(new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }));
         break;
       default:
@@ -973,6 +978,7 @@ export class CallController extends EventTarget {
     if (peer !== this.#peer) return;
     this.#retryDelay = 1000;
     this.#idTakenRetries = 0;
+    this.#serverUnreachable = false;
     if (this.#state === 'connecting') this.#setState('idle');
   }
 
