@@ -4,7 +4,7 @@ import { Peer } from 'peerjs';
 import { CallController } from '../src/controller/index.js';
 import { waitForAudio, waitForDecodedFrames } from './support/media.js';
 import { localPeerOptions, peerServer } from './support/peer-server.js';
-import { connectParty, disconnectAll, establishCall, idOf, nextEvent, remoteStream } from './support/parties.js';
+import { connectParty, disconnectAll, establishCall, idOf, nextEvent, recordPeerJsConnections, remoteStream } from './support/parties.js';
 import { trackResources, type ResourceLedger } from './support/resources.js';
 
 /** Every pair of parties sees and hears each other. */
@@ -213,6 +213,86 @@ describe('calls between controllers, over a real PeerServer', () => {
     expect(alice.state).to.equal('active');
     expect(bob.state).to.equal('active');
     await expectFullMesh([alice, bob]);
+  });
+
+  it('keeps a group call whole when the link between two of its members fails', async () => {
+    const connections = recordPeerJsConnections();
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      const carol = await connectParty('carol');
+      await establishCall(alice, [bob, carol]);
+      await expectFullMesh([alice, bob, carol]);
+      const carolLostBob = nextEvent(carol, 'call-participant-left');
+      expect(connections.cut(carol, bob), 'connections cut').to.be.greaterThan(0);
+      expect((await carolLostBob).reason).to.equal('connection-lost');
+      await aTimeout(1000);
+      expect(alice.state).to.equal('active');
+      expect([...alice.call!.participants.keys()]).to.have.members([idOf(bob), idOf(carol)]);
+      await waitForDecodedFrames(await remoteStream(alice, bob));
+      await waitForDecodedFrames(await remoteStream(alice, carol));
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+      await waitForDecodedFrames(await remoteStream(carol, alice));
+    } finally {
+      connections.restore();
+    }
+  });
+
+  it('lets two members ring the same person at once and still connects everyone', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const dave = await connectParty('dave');
+    await establishCall(alice, [bob]);
+    const incoming = nextEvent(dave, 'call-incoming');
+    await Promise.all([alice.invite([idOf(dave)]), bob.invite([idOf(dave)])]);
+    await incoming;
+    await dave.accept();
+    await expectFullMesh([alice, bob, dave]);
+    await aTimeout(1500);
+    expect(alice.call?.participants.size).to.equal(2);
+    expect(bob.call?.participants.size).to.equal(2);
+  });
+
+  it('ends a ring whose inviter vanished for everyone who saw it', async () => {
+    const connections = recordPeerJsConnections();
+    try {
+      const alice = await connectParty('alice', { ringTimeout: 1200 });
+      const bob = await connectParty('bob');
+      const dave = await connectParty('dave');
+      await establishCall(alice, [bob], { video: false });
+      const incoming = nextEvent(dave, 'call-incoming');
+      await alice.invite([idOf(dave)]);
+      await incoming;
+      await waitUntil(() => bob.call?.participants.get(idOf(dave))?.state === 'ringing', 'bob never saw dave ringing');
+      connections.cut(alice, bob);
+      connections.cut(alice, dave);
+      await waitUntil(() => !dave.call, 'dave is still ringing', { timeout: 5000 });
+      await waitUntil(() => !bob.call, 'bob still waits for dave', { timeout: 10000 });
+    } finally {
+      connections.restore();
+    }
+  });
+
+  it('refuses to re-invite someone who already left the call, and invites before the devices are on', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    const starting = alice.startCall({ conversationId: 'c', participants: [idOf(bob), idOf(carol)], video: false });
+    let early: unknown;
+    await alice.invite(['dave']).catch((error) => (early = error));
+    expect((early as { type?: string }).type).to.equal('invalid-state');
+    await starting;
+    const carolRung = nextEvent(carol, 'call-incoming');
+    const bobRung = nextEvent(bob, 'call-incoming');
+    await Promise.all([carolRung, bobRung]);
+    await bob.accept();
+    await carol.decline();
+    await waitUntil(() => !alice.call?.participants.has(idOf(carol)));
+    let again: unknown;
+    await alice.invite([idOf(carol)]).catch((error) => (again = error));
+    expect((again as { type?: string; userId?: string }).type).to.equal('invalid-state');
+    expect((again as { userId?: string }).userId).to.equal(idOf(carol));
+    expect(alice.state).to.equal('active');
   });
 
   it('reports peer-unavailable when calling a user who is offline', async () => {

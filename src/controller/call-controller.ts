@@ -76,12 +76,18 @@ interface ResolvedOptions {
 interface ActiveCall {
   record: CallRecord;
   media: LocalMedia | null;
-  /** Set while the devices start, so that a second accept or a second start waits its turn. */
+  /** Set while the devices start, so that a second accept is refused instead of opening them twice. */
   startingMedia: boolean;
   /** Whose ring we answered; null for the call's caller. */
   inviterId: string | null;
   /** The inviter's media offer, sent with the ring and answered on accept. */
   heldOffer: MediaConnection | null;
+  /** Offers from others who rang us for the same call at the same time, answered on accept too. */
+  otherOffers: Map<string, MediaConnection>;
+  /** How long our ring lasts, as the inviter told us. */
+  ringTimeout: number;
+  /** Gives up on participants who stay ringing or connecting (see {@link CallController.#sweep}). */
+  sweepTimer?: ReturnType<typeof setInterval>;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
   incomingTimer?: ReturnType<typeof setTimeout>;
   /** Why the last participant left, to explain the end of the call when nobody is left. */
@@ -115,6 +121,9 @@ const RING_FALLBACK_MS = 5000;
 const HANDSHAKE_TIMEOUT_MS = 10000;
 const SERVER_RETRY_MAX_MS = 15000;
 const ID_TAKEN_RETRIES = 3;
+/** How long an answered participant may take to connect before we give up on them. */
+const CONNECT_TIMEOUT_MS = 20000;
+const SWEEP_INTERVAL_MS = 2000;
 
 const IN_CALL: readonly CallState[] = ['outgoing', 'incoming', 'active'];
 
@@ -147,8 +156,8 @@ export class CallController extends EventTarget {
   #links = new Map<string, PeerLink>();
   /** Incoming control channels not yet tied to a call, waiting for their first message. */
   #handshakes = new Set<DataConnection>();
-  /** Media offers that came with a ring which has not arrived yet, by call id. */
-  #heldOffers = new Map<string, MediaConnection>();
+  /** Media offers that came with rings which have not arrived yet, by call id, then by caller. */
+  #heldOffers = new Map<string, Map<string, MediaConnection>>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** The page is hidden in the back/forward cache: registration is given up until it is shown again. */
   #suspended = false;
@@ -240,7 +249,7 @@ export class CallController extends EventTarget {
     clearTimeout(this.#retryTimer);
     for (const channel of this.#handshakes) channel.close();
     this.#handshakes.clear();
-    for (const offer of this.#heldOffers.values()) offer.close();
+    for (const offers of this.#heldOffers.values()) for (const offer of offers.values()) offer.close();
     this.#heldOffers.clear();
     const peer = this.#peer;
     this.#peer = null;
@@ -268,11 +277,14 @@ export class CallController extends EventTarget {
       startingMedia: false,
       inviterId: null,
       heldOffer: null,
+      otherOffers: new Map(),
+      ringTimeout: this.#options!.ringTimeout,
       ringTimers: new Map(),
       lastLeaveReason: null,
     };
     this.#call = active;
     this.#setState('outgoing');
+    this.#startSweep(active);
     try {
       await this.#startLocalMedia(active, video);
     } catch (error) {
@@ -288,17 +300,17 @@ export class CallController extends EventTarget {
   async invite(participants: StartCallOptions['participants']): Promise<void> {
     const self = this.#user;
     const active = this.#call;
-    if (!self || !active || (this.#state !== 'active' && this.#state !== 'outgoing')) {
-      throw this.#report(new CallError('invalid-state', 'Invite others once you are in a call.'));
+    if (!self || !active?.media || (this.#state !== 'active' && this.#state !== 'outgoing')) {
+      throw this.#report(new CallError('invalid-state', 'Invite others once you are in a call and your devices are on.'));
     }
     const record = active.record;
-    const invitees = this.#invitees(participants, self.id).filter(
-      (user) => !record.participants.has(user.id) || record.departed.has(user.id),
-    );
-    for (const invitee of invitees) {
-      record.departed.delete(invitee.id);
-      this.#invite(active, invitee);
+    const invitees = this.#invitees(participants, self.id).filter((user) => !record.participants.has(user.id));
+    const returning = invitees.find((user) => record.departed.has(user.id));
+    if (returning) {
+      // The others keep who left as gone for the rest of the call, so they would never connect.
+      throw this.#report(new CallError('invalid-state', `${returning.id} already left this call; call them in a new call.`, { userId: returning.id }));
     }
+    for (const invitee of invitees) this.#invite(active, invitee);
     if (invitees.length > 0) this.#broadcastRoster();
   }
 
@@ -317,6 +329,8 @@ export class CallController extends EventTarget {
     }
     clearTimeout(active.incomingTimer);
     active.record.answeredAt = Date.now();
+    // Connecting starts now, not when the ring began.
+    for (const participant of active.record.participants.values()) participant.stateSince = active.record.answeredAt;
     this.#setState('active');
     const inviter = this.#links.get(active.inviterId);
     inviter?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
@@ -324,9 +338,27 @@ export class CallController extends EventTarget {
     active.heldOffer = null;
     if (inviter && offer) this.#answerMedia(active, inviter, offer);
     else if (inviter) this.#startMedia(inviter);
+    this.#joinOtherRingers(active);
     for (const participant of active.record.participants.values()) {
       if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
     }
+  }
+
+  /**
+   * Others in the call may have rung us at the same time as the inviter did: tell them we are in,
+   * and answer their offers, rather than leave their rings to time out.
+   */
+  #joinOtherRingers(active: ActiveCall): void {
+    for (const [userId, link] of this.#links) {
+      if (userId !== active.inviterId && link.hasChannel) this.#joinRinger(active, link);
+    }
+  }
+
+  #joinRinger(active: ActiveCall, link: PeerLink): void {
+    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    const offer = active.otherOffers.get(link.userId);
+    active.otherOffers.delete(link.userId);
+    if (offer) this.#answerMedia(active, link, offer);
   }
 
   /** Turns the ringing call down; the caller sees `declined`. */
@@ -393,6 +425,7 @@ export class CallController extends EventTarget {
   #setParticipantState(participant: ParticipantRecord, next: ParticipantState): boolean {
     if (participant.state === next || !PARTICIPANT_TRANSITIONS[participant.state].includes(next)) return false;
     participant.state = next;
+    participant.stateSince = Date.now();
     return true;
   }
 
@@ -548,12 +581,39 @@ export class CallController extends EventTarget {
     }
   }
 
+  #hasLiveLink(userId: string): boolean {
+    const link = this.#links.get(userId);
+    if (!link) return false;
+    return link.channels.some((channel) => channel.open) || link.media?.peerConnection?.connectionState === 'connected';
+  }
+
+  #startSweep(active: ActiveCall): void {
+    active.sweepTimer = setInterval(() => this.#sweep(active), SWEEP_INTERVAL_MS);
+  }
+
+  /**
+   * Gives up on participants stuck half-way: rung by someone else who vanished before their ring
+   * ended, or answered but never connected to us (a failed dial, an outage of the server).
+   */
+  #sweep(active: ActiveCall): void {
+    const now = Date.now();
+    for (const participant of [...active.record.participants.values()]) {
+      if (this.#call !== active) return;
+      const waited = now - participant.stateSince;
+      if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > active.ringTimeout + RING_FALLBACK_MS) {
+        this.#removeParticipant(active, participant.id, 'no-answer');
+      } else if (participant.state === 'connecting' && this.#state === 'active' && waited > CONNECT_TIMEOUT_MS) {
+        this.#report(new CallError('connection-failed', `Could not connect to ${participant.id}.`, { userId: participant.id }));
+        this.#removeParticipant(active, participant.id, 'connection-lost');
+      }
+    }
+  }
+
   // ---- ringing ----
 
   #invite(active: ActiveCall, user: UserInfo): void {
     const record = active.record;
-    const existing = record.participants.get(user.id);
-    if (!existing) this.#addParticipant(active, user, 'ringing');
+    this.#addParticipant(active, user, 'ringing');
     const link = this.#dial(user.id);
     link.send({
       type: 'ring',
@@ -563,6 +623,7 @@ export class CallController extends EventTarget {
       from: this.#user!,
       media: this.#mediaState(),
       roster: this.#roster(),
+      timeout: this.#options!.ringTimeout,
     });
     // The offer goes out with the ring, so that answering costs the callee only its answer.
     this.#startMedia(link);
@@ -570,16 +631,23 @@ export class CallController extends EventTarget {
       user.id,
       setTimeout(() => {
         if (this.#call !== active || record.participants.get(user.id)?.state !== 'ringing') return;
-        this.#links.get(user.id)?.send({ type: 'cancel', callId: record.id, timedOut: true });
+        this.#links.get(user.id)?.send({ type: 'cancel', callId: record.id });
         this.#removeParticipant(active, user.id, 'no-answer', true);
       }, this.#options!.ringTimeout),
     );
   }
 
   #onRing(userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
-    if (this.#call?.record.id === message.callId) return;
+    const current = this.#call;
+    if (current?.record.id === message.callId && message.from.id === userId && userId !== current.inviterId) {
+      // Another participant rang us into the same call at the same time: one call, several inviters.
+      const link = this.#linkFor(userId);
+      link.addChannel(channel);
+      if (this.#state === 'active') this.#joinRinger(current, link);
+      return;
+    }
     if (this.#state !== 'idle' || message.from.id !== userId) {
-      this.#takeHeldOffer(message.callId, userId)?.close();
+      for (const offer of this.#takeHeldOffers(message.callId).values()) offer.close();
       channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
       this.#track(new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS)).then(() => channel.close()));
       return;
@@ -587,12 +655,17 @@ export class CallController extends EventTarget {
     const self = this.#user!;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
+    const otherOffers = this.#takeHeldOffers(message.callId);
+    const heldOffer = otherOffers.get(userId) ?? null;
+    otherOffers.delete(userId);
     const active: ActiveCall = {
       record,
       media: null,
       startingMedia: false,
       inviterId: userId,
-      heldOffer: this.#takeHeldOffer(message.callId, userId),
+      heldOffer,
+      otherOffers,
+      ringTimeout: message.timeout,
       ringTimers: new Map(),
       lastLeaveReason: null,
     };
@@ -603,11 +676,12 @@ export class CallController extends EventTarget {
     caller.cameraEnabled = message.media.camera;
     record.participants.set(userId, caller);
     this.#setState('incoming');
+    this.#startSweep(active);
     this.#mergeRoster(active, message.roster);
     if (this.#call !== active) return;
     active.incomingTimer = setTimeout(() => {
       if (this.#call === active && this.#state === 'incoming') this.#endCall('missed');
-    }, this.#options!.ringTimeout + RING_FALLBACK_MS);
+    }, message.timeout + RING_FALLBACK_MS);
     this.dispatchEvent(new CallIncomingEvent(record));
   }
 
@@ -678,6 +752,8 @@ export class CallController extends EventTarget {
     for (const entry of roster) {
       if (entry.id === self) continue;
       if (entry.state === 'left') {
+        // Our own connection to them says more than someone else's: theirs may be all that failed.
+        if (this.#hasLiveLink(entry.id)) continue;
         if (record.participants.has(entry.id)) {
           this.#removeParticipant(active, entry.id, 'hangup');
           if (this.#call !== active) return;
@@ -712,7 +788,7 @@ export class CallController extends EventTarget {
     this.#watchChannel(userId, channel);
     const callId = (channel.metadata as { callId?: unknown } | undefined)?.callId;
     const active = this.#call;
-    if (active && callId === active.record.id && this.#state !== 'ending') {
+    if (active && callId === active.record.id) {
       const link = this.#linkFor(userId);
       link.addChannel(channel);
       link.send({ type: 'media', callId: active.record.id, media: this.#mediaState() });
@@ -774,7 +850,10 @@ export class CallController extends EventTarget {
         }
         break;
       case 'cancel':
-        if (this.#state === 'incoming' && userId === active.inviterId) this.#endCall('missed');
+        if (userId !== active.inviterId) break;
+        if (this.#state === 'incoming') this.#endCall('missed');
+        // Our accept crossed their cancel: they have left, we stay with whoever else is here.
+        else this.#removeParticipant(active, userId, 'cancelled');
         break;
       case 'hangup':
         this.#removeParticipant(active, userId, 'hangup');
@@ -801,7 +880,9 @@ export class CallController extends EventTarget {
     link.removeChannel(channel);
     if (link.hasChannel) return;
     const active = this.#call;
-    if (active?.record.participants.has(userId)) this.#removeParticipant(active, userId, 'connection-lost');
+    if (!active?.record.participants.has(userId)) return;
+    this.#report(new CallError('connection-failed', `The connection with ${userId} was lost.`, { userId }));
+    this.#removeParticipant(active, userId, 'connection-lost');
   }
 
   // ---- media connections ----
@@ -810,7 +891,11 @@ export class CallController extends EventTarget {
     const active = this.#call!;
     const { stream, placeholder } = active.media!.connectionStream();
     const media = this.#peer!.call(link.peerId, stream, { metadata: { callId: active.record.id } });
-    if (!media) return;
+    if (!media) {
+      // Not registered right now; the sweep gives up on the participant if this never recovers.
+      placeholder?.stop();
+      return;
+    }
     this.#attachMedia(link, media, placeholder);
   }
 
@@ -823,9 +908,11 @@ export class CallController extends EventTarget {
       return;
     }
     if (active && callId === active.record.id && !active.record.departed.has(userId)) {
-      if (this.#state === 'incoming' && userId === active.inviterId) {
-        active.heldOffer?.close();
-        active.heldOffer = media;
+      if (this.#state === 'incoming') {
+        const previous = userId === active.inviterId ? active.heldOffer : active.otherOffers.get(userId);
+        previous?.close();
+        if (userId === active.inviterId) active.heldOffer = media;
+        else active.otherOffers.set(userId, media);
         return;
       }
       if ((this.#state === 'active' || this.#state === 'outgoing') && active.media) {
@@ -833,27 +920,28 @@ export class CallController extends EventTarget {
         return;
       }
     }
-    if (this.#state === 'idle' && !this.#heldOffers.has(callId)) {
+    if (this.#state === 'idle') {
       // The offer travels through the server and usually beats the ring, which waits for its channel.
-      this.#heldOffers.set(callId, media);
+      const offers = this.#heldOffers.get(callId) ?? new Map<string, MediaConnection>();
+      this.#heldOffers.set(callId, offers);
+      offers.get(userId)?.close();
+      offers.set(userId, media);
       setTimeout(() => {
-        if (this.#heldOffers.get(callId) === media) {
-          this.#heldOffers.delete(callId);
-          media.close();
-        }
+        if (this.#heldOffers.get(callId)?.get(userId) !== media) return;
+        offers.delete(userId);
+        if (offers.size === 0) this.#heldOffers.delete(callId);
+        media.close();
       }, HANDSHAKE_TIMEOUT_MS);
       return;
     }
     media.close();
   }
 
-  #takeHeldOffer(callId: string, userId: string): MediaConnection | null {
-    const offer = this.#heldOffers.get(callId);
-    if (!offer) return null;
+  /** All offers held for a call, now that its ring arrived (or was refused). */
+  #takeHeldOffers(callId: string): Map<string, MediaConnection> {
+    const offers = this.#heldOffers.get(callId) ?? new Map<string, MediaConnection>();
     this.#heldOffers.delete(callId);
-    if (userForPeerId(offer.peer, this.#options!.namespace) === userId) return offer;
-    offer.close();
-    return null;
+    return offers;
   }
 
   #answerMedia(active: ActiveCall, link: PeerLink, media: MediaConnection): void {
@@ -1010,17 +1098,20 @@ export class CallController extends EventTarget {
     const record = active.record;
     switch (this.#state) {
       case 'incoming':
-        this.#links.get(active.inviterId!)?.send({ type: 'decline', callId: record.id, busy: false });
+        // The inviter, and anyone else who rang us into this call.
+        for (const link of this.#links.values()) {
+          if (link.hasChannel) link.send({ type: 'decline', callId: record.id, busy: false });
+        }
         this.#endCall('declined', true);
         break;
       case 'outgoing':
-        for (const link of this.#links.values()) link.send({ type: 'cancel', callId: record.id, timedOut: false });
+        for (const link of this.#links.values()) link.send({ type: 'cancel', callId: record.id });
         this.#endCall('cancelled', true);
         break;
       default: {
         // Our own unanswered invitees hear it from us; the rest learn from the roster that they left.
         for (const invitee of active.ringTimers.keys()) {
-          this.#links.get(invitee)?.send({ type: 'cancel', callId: record.id, timedOut: false });
+          this.#links.get(invitee)?.send({ type: 'cancel', callId: record.id });
           record.departed.add(invitee);
           record.participants.delete(invitee);
         }
@@ -1041,7 +1132,9 @@ export class CallController extends EventTarget {
     this.#call = null;
     clearTimeout(active.incomingTimer);
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
+    clearInterval(active.sweepTimer);
     active.heldOffer?.close();
+    for (const offer of active.otherOffers.values()) offer.close();
     active.media?.stop();
     const record = active.record;
     record.local.stream = null;
@@ -1155,7 +1248,8 @@ function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   if (state === 'outgoing') {
     return lastLeave === 'hangup' || lastLeave === 'connection-lost' ? 'cancelled' : (lastLeave as CallEndReason);
   }
-  return lastLeave === 'connection-lost' ? 'connection-lost' : 'remote-hangup';
+  if (lastLeave === 'connection-lost' || lastLeave === 'cancelled') return lastLeave;
+  return 'remote-hangup';
 }
 
 function randomId(): string {

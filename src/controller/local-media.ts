@@ -29,14 +29,6 @@ export class LocalMedia {
 
   constructor(private readonly constraints: Required<MediaConstraints>) {}
 
-  get audioTrack(): MediaStreamTrack | null {
-    return this.#audio;
-  }
-
-  get videoTrack(): MediaStreamTrack | null {
-    return this.#video;
-  }
-
   get microphoneEnabled(): boolean {
     return this.#audio?.enabled ?? false;
   }

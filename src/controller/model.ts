@@ -74,6 +74,8 @@ export interface Call {
 /** The controller's mutable participant; pages see it through the read-only {@link Participant}. */
 export class ParticipantRecord implements Participant {
   state: ParticipantState;
+  /** When `state` last changed, to give up on participants who stay ringing or connecting. */
+  stateSince = Date.now();
   microphoneEnabled = true;
   cameraEnabled = false;
   stream: MediaStream | null = null;

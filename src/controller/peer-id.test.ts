@@ -26,4 +26,9 @@ describe('peer ids', () => {
     expect(userForPeerId('meshcall-x-zz', 'meshcall')).to.equal(null);
     expect(userForPeerId('meshcall-x-ff', 'meshcall'), 'invalid UTF-8').to.equal(null);
   });
+
+  it('refuses a hex-encoded plain id, which would pose as that user', () => {
+    const hexAlice = Array.from(new TextEncoder().encode('alice'), (byte) => byte.toString(16).padStart(2, '0')).join('');
+    expect(userForPeerId(`meshcall-x-${hexAlice}`, 'meshcall')).to.equal(null);
+  });
 });

@@ -25,11 +25,14 @@ export function userForPeerId(peerId: string, namespace: string): string | null 
     const hex = rest.slice(2);
     if (!/^(?:[0-9a-f]{2})+$/.test(hex)) return null;
     const bytes = new Uint8Array(hex.match(/../g)!.map((pair) => parseInt(pair, 16)));
+    let id: string;
     try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      id = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
       return null;
     }
+    // Every id has exactly one peer id: a plain id hex-encoded would let anyone pose as its owner.
+    return PLAIN_ID.test(id) ? null : id;
   }
   return null;
 }

@@ -9,11 +9,11 @@ const roster = [
 
 describe('control protocol', () => {
   const valid: ControlMessage[] = [
-    { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster },
+    { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster, timeout: 30000 },
     { type: 'accept', callId: 'c1', user: { id: 'bob', name: 'Bob' }, media },
     { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media },
     { type: 'decline', callId: 'c1', busy: true },
-    { type: 'cancel', callId: 'c1', timedOut: false },
+    { type: 'cancel', callId: 'c1' },
     { type: 'roster', callId: 'c1', roster },
     { type: 'media', callId: 'c1', media },
     { type: 'hangup', callId: 'c1' },
@@ -42,6 +42,7 @@ describe('control protocol', () => {
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing' }] },
       { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined' })) },
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, roster },
+      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 5 },
     ];
     for (const data of rejected) expect(parseControlMessage(data), JSON.stringify(data)).to.equal(null);
   });

@@ -18,10 +18,20 @@ export interface MediaState {
 }
 
 export type ControlMessage =
-  | { type: 'ring'; callId: string; conversationId: string; video: boolean; from: UserInfo; media: MediaState; roster: RosterEntry[] }
+  | {
+      type: 'ring';
+      callId: string;
+      conversationId: string;
+      video: boolean;
+      from: UserInfo;
+      media: MediaState;
+      roster: RosterEntry[];
+      /** How long the caller lets it ring, in ms. */
+      timeout: number;
+    }
   | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'decline'; callId: string; busy: boolean }
-  | { type: 'cancel'; callId: string; timedOut: boolean }
+  | { type: 'cancel'; callId: string }
   | { type: 'join'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'roster'; callId: string; roster: RosterEntry[] }
   | { type: 'media'; callId: string; media: MediaState }
@@ -31,6 +41,8 @@ export type WireMessage = ControlMessage & { v: number };
 
 const MAX_TEXT = 128;
 const MAX_ROSTER = 32;
+const MIN_RING_MS = 1000;
+const MAX_RING_MS = 10 * 60 * 1000;
 
 type Fields = Record<string, unknown>;
 
@@ -69,8 +81,10 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const from = user(data.from);
       const entries = roster(data.roster);
       const state = media(data.media);
+      const timeout = data.timeout;
       if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
-      return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries };
+      if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < MIN_RING_MS || timeout > MAX_RING_MS) return null;
+      return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
     }
     case 'accept':
     case 'join': {
@@ -82,7 +96,7 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
     case 'decline':
       return typeof data.busy === 'boolean' ? { type: 'decline', callId, busy: data.busy } : null;
     case 'cancel':
-      return typeof data.timedOut === 'boolean' ? { type: 'cancel', callId, timedOut: data.timedOut } : null;
+      return { type: 'cancel', callId };
     case 'roster': {
       const entries = roster(data.roster);
       return entries ? { type: 'roster', callId, roster: entries } : null;

@@ -1,4 +1,5 @@
 import { waitUntil } from '@open-wc/testing';
+import { Peer } from 'peerjs';
 import { CallController, type CallControllerEventMap, type ConnectOptions } from '../../src/controller/index.js';
 import { peerServer } from './peer-server.js';
 
@@ -64,4 +65,34 @@ export async function establishCall(
   await Promise.all(rings);
   await Promise.all(callees.map((callee) => callee.accept()));
   await waitUntil(() => caller.state === 'active', 'caller never became active', { timeout: 10000 });
+}
+
+interface PeerJsConnection {
+  peer: string;
+  close(): void;
+}
+
+/**
+ * Records every PeerJS connection with the peer id of its owner, so a test can cut the link
+ * between two parties as a network failure would, without a goodbye.
+ */
+export function recordPeerJsConnections(): { cut(from: CallController, to: CallController): number; restore(): void } {
+  const prototype = Peer.prototype as unknown as { _addConnection(peerId: string, connection: PeerJsConnection): void };
+  const original = prototype._addConnection;
+  const owned: Array<{ owner: string; connection: PeerJsConnection }> = [];
+  prototype._addConnection = function (this: Peer, peerId: string, connection: PeerJsConnection) {
+    owned.push({ owner: this.id, connection });
+    return original.call(this, peerId, connection);
+  };
+  const peerIdOf = (controller: CallController) => `meshcall-u-${idOf(controller)}`;
+  return {
+    cut(from, to) {
+      const cut = owned.filter(({ owner, connection }) => owner === peerIdOf(from) && connection.peer === peerIdOf(to));
+      for (const { connection } of cut) connection.close();
+      return cut.length;
+    },
+    restore() {
+      prototype._addConnection = original;
+    },
+  };
 }
