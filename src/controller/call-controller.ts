@@ -508,7 +508,10 @@ export class CallController extends EventTarget {
       if (!connection) continue;
       for (const transceiver of connection.getTransceivers()) {
         if (transceiver.receiver.track.kind === 'video' && transceiver.currentDirection !== 'stopped') {
-          void transceiver.sender.replaceTrack(track).catch(() => undefined);
+          transceiver.sender.replaceTrack(track).catch((error: unknown) => {
+            if (link.closing) return;
+            this.#report(new CallError('connection-failed', `The camera could not be switched for ${link.userId}.`, { userId: link.userId, cause: error }));
+          });
         }
       }
     }
@@ -649,7 +652,8 @@ export class CallController extends EventTarget {
     if (this.#state !== 'idle' || message.from.id !== userId) {
       for (const offer of this.#takeHeldOffers(message.callId).values()) offer.close();
       channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
-      this.#track(new Promise<void>((resolve) => setTimeout(resolve, DRAIN_TIMEOUT_MS)).then(() => channel.close()));
+      // The caller closes the channel on receipt; this only bounds how long a silent one stays.
+      setTimeout(() => channel.close(), DRAIN_TIMEOUT_MS);
       return;
     }
     const self = this.#user!;
@@ -1077,10 +1081,10 @@ export class CallController extends EventTarget {
    */
   #onPageHide = (): void => {
     if (this.#call) this.#leave();
-    const peer = this.#peer;
-    if (!peer || peer.disconnected) return;
     this.#suspended = true;
-    peer.disconnect();
+    clearTimeout(this.#retryTimer);
+    const peer = this.#peer;
+    if (peer && !peer.disconnected) peer.disconnect();
   };
 
   #onPageShow = (event: PageTransitionEvent): void => {

@@ -61,10 +61,22 @@ export class PeerLink {
   async drain(timeoutMs: number): Promise<void> {
     const pending = this.channels.filter((channel) => channel.open || this.#queue.length > 0);
     if (pending.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const listeners: Array<[DataConnection, () => void]> = [];
     await Promise.race([
-      Promise.all(pending.map((channel) => new Promise<void>((resolve) => channel.once('close', () => resolve())))),
-      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs)),
+      Promise.all(
+        pending.map(
+          (channel) =>
+            new Promise<void>((resolve) => {
+              listeners.push([channel, resolve]);
+              channel.once('close', resolve);
+            }),
+        ),
+      ),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
+    clearTimeout(timer);
+    for (const [channel, listener] of listeners) channel.off('close', listener);
   }
 
   close(): void {
