@@ -273,26 +273,47 @@ describe('calls between controllers, over a real PeerServer', () => {
     }
   });
 
-  it('refuses to re-invite someone who already left the call, and invites before the devices are on', async () => {
+  it('refuses to invite before the devices are on', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
-    const carol = await connectParty('carol');
-    const starting = alice.startCall({ conversationId: 'c', participants: [idOf(bob), idOf(carol)], video: false });
+    const starting = alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: false });
     let early: unknown;
     await alice.invite(['dave']).catch((error) => (early = error));
     expect((early as { type?: string }).type).to.equal('invalid-state');
     await starting;
-    const carolRung = nextEvent(carol, 'call-incoming');
-    const bobRung = nextEvent(bob, 'call-incoming');
-    await Promise.all([carolRung, bobRung]);
-    await bob.accept();
+    expect(alice.call?.participants.has('dave')).to.equal(false);
+  });
+
+  it('rings someone again who declined, and they join everyone', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(alice, [bob]);
+    const firstRing = nextEvent(carol, 'call-incoming');
+    await alice.invite([idOf(carol)]);
+    await firstRing;
     await carol.decline();
-    await waitUntil(() => !alice.call?.participants.has(idOf(carol)));
-    let again: unknown;
-    await alice.invite([idOf(carol)]).catch((error) => (again = error));
-    expect((again as { type?: string; userId?: string }).type).to.equal('invalid-state');
-    expect((again as { userId?: string }).userId).to.equal(idOf(carol));
-    expect(alice.state).to.equal('active');
+    await waitUntil(() => !alice.call?.participants.has(idOf(carol)) && !bob.call?.participants.has(idOf(carol)));
+    const secondRing = nextEvent(carol, 'call-incoming');
+    await bob.invite([idOf(carol)]);
+    await secondRing;
+    await carol.accept();
+    await expectFullMesh([alice, bob, carol]);
+  });
+
+  it('brings back someone who hung up when they are invited again', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(alice, [bob, carol]);
+    await expectFullMesh([alice, bob, carol]);
+    await bob.hangUp();
+    await waitUntil(() => !alice.call?.participants.has(idOf(bob)) && !carol.call?.participants.has(idOf(bob)));
+    const ring = nextEvent(bob, 'call-incoming');
+    await carol.invite([idOf(bob)]);
+    await ring;
+    await bob.accept();
+    await expectFullMesh([alice, bob, carol]);
   });
 
   it('reports peer-unavailable when calling a user who is offline', async () => {

@@ -24,7 +24,7 @@ import {
 } from './model.js';
 import { PeerLink } from './peer-link.js';
 import { isValidNamespace, peerIdForUser, userForPeerId } from './peer-id.js';
-import { parseControlMessage, toWire, type ControlMessage, type MediaState, type RosterEntry } from './protocol.js';
+import { isEpoch, parseControlMessage, toWire, type ControlMessage, type MediaState, type RosterEntry } from './protocol.js';
 
 export interface ServerOptions {
   host: string;
@@ -86,6 +86,8 @@ interface ActiveCall {
   otherOffers: Map<string, MediaConnection>;
   /** How long our ring lasts, as the inviter told us. */
   ringTimeout: number;
+  /** Which invitation of ours to this call this is. */
+  selfEpoch: number;
   /** Gives up on participants who stay ringing or connecting (see {@link CallController.#sweep}). */
   sweepTimer?: ReturnType<typeof setInterval>;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
@@ -279,6 +281,7 @@ export class CallController extends EventTarget {
       heldOffer: null,
       otherOffers: new Map(),
       ringTimeout: this.#options!.ringTimeout,
+      selfEpoch: 1,
       ringTimers: new Map(),
       lastLeaveReason: null,
     };
@@ -305,11 +308,6 @@ export class CallController extends EventTarget {
     }
     const record = active.record;
     const invitees = this.#invitees(participants, self.id).filter((user) => !record.participants.has(user.id));
-    const returning = invitees.find((user) => record.departed.has(user.id));
-    if (returning) {
-      // The others keep who left as gone for the rest of the call, so they would never connect.
-      throw this.#report(new CallError('invalid-state', `${returning.id} already left this call; call them in a new call.`, { userId: returning.id }));
-    }
     for (const invitee of invitees) this.#invite(active, invitee);
     if (invitees.length > 0) this.#broadcastRoster();
   }
@@ -355,7 +353,7 @@ export class CallController extends EventTarget {
   }
 
   #joinRinger(active: ActiveCall, link: PeerLink): void {
-    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
     const offer = active.otherOffers.get(link.userId);
     active.otherOffers.delete(link.userId);
     if (offer) this.#answerMedia(active, link, offer);
@@ -519,8 +517,9 @@ export class CallController extends EventTarget {
 
   // ---- participants ----
 
-  #addParticipant(active: ActiveCall, user: UserInfo, state: ParticipantState): ParticipantRecord {
+  #addParticipant(active: ActiveCall, user: UserInfo, state: ParticipantState, epoch: number): ParticipantRecord {
     const participant = new ParticipantRecord(user.id, user.name, false, state);
+    participant.epoch = epoch;
     active.record.participants.set(user.id, participant);
     if (state === 'ringing') this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
     else this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
@@ -528,10 +527,10 @@ export class CallController extends EventTarget {
   }
 
   /** A participant answered (by message, or by their media arriving first). */
-  #markAnswered(active: ActiveCall, user: UserInfo, media?: MediaState): ParticipantRecord {
+  #markAnswered(active: ActiveCall, user: UserInfo, media?: MediaState, epoch = 1): ParticipantRecord {
     let participant = active.record.participants.get(user.id);
     if (!participant) {
-      participant = this.#addParticipant(active, user, 'connecting');
+      participant = this.#addParticipant(active, user, 'connecting', epoch);
     } else if (participant.state === 'ringing') {
       this.#setParticipantState(participant, 'connecting');
       // Their media may have connected before their accept arrived.
@@ -545,6 +544,7 @@ export class CallController extends EventTarget {
     } else {
       participant.name = user.name;
     }
+    participant.epoch = Math.max(participant.epoch, epoch);
     if (media) {
       participant.microphoneEnabled = media.microphone;
       participant.cameraEnabled = media.camera;
@@ -560,7 +560,7 @@ export class CallController extends EventTarget {
   /** `drain`: we just sent them a goodbye, so their channel closes only once they have it. */
   #removeParticipant(active: ActiveCall, userId: string, reason: LeaveReason, drain = false): void {
     const record = active.record;
-    record.departed.add(userId);
+    record.departed.set(userId, this.#epochOf(record, userId));
     clearTimeout(active.ringTimers.get(userId));
     active.ringTimers.delete(userId);
     const link = this.#links.get(userId);
@@ -616,7 +616,10 @@ export class CallController extends EventTarget {
 
   #invite(active: ActiveCall, user: UserInfo): void {
     const record = active.record;
-    this.#addParticipant(active, user, 'ringing');
+    // Someone who left comes back under a new invitation, which outranks the news of their leaving.
+    const epoch = (record.departed.get(user.id) ?? 0) + 1;
+    record.departed.delete(user.id);
+    this.#addParticipant(active, user, 'ringing', epoch);
     const link = this.#dial(user.id);
     link.send({
       type: 'ring',
@@ -670,12 +673,14 @@ export class CallController extends EventTarget {
       heldOffer,
       otherOffers,
       ringTimeout: message.timeout,
+      selfEpoch: message.roster.find((entry) => entry.id === self.id)?.epoch ?? 1,
       ringTimers: new Map(),
       lastLeaveReason: null,
     };
     this.#call = active;
     this.#linkFor(userId).addChannel(channel);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
+    caller.epoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
     caller.microphoneEnabled = message.media.microphone;
     caller.cameraEnabled = message.media.camera;
     record.participants.set(userId, caller);
@@ -726,18 +731,19 @@ export class CallController extends EventTarget {
     const options = this.#options!;
     if (peerIdForUser(this.#user!.id, options.namespace) > peerIdForUser(userId, options.namespace)) return;
     const link = this.#dial(userId);
-    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
     link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
     this.#startMedia(link);
   }
 
   #roster(): RosterEntry[] {
     const record = this.#call!.record;
-    const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined' }];
+    const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined', epoch: this.#call!.selfEpoch }];
     for (const participant of record.participants.values()) {
-      entries.push({ id: participant.id, name: participant.name, state: participant.state === 'ringing' ? 'ringing' : 'joined' });
+      const state = participant.state === 'ringing' ? 'ringing' : 'joined';
+      entries.push({ id: participant.id, name: participant.name, state, epoch: participant.epoch });
     }
-    for (const id of record.departed) entries.push({ id, name: id, state: 'left' });
+    for (const [id, epoch] of record.departed) entries.push({ id, name: id, state: 'left', epoch });
     return entries;
   }
 
@@ -755,23 +761,27 @@ export class CallController extends EventTarget {
     let changed = false;
     for (const entry of roster) {
       if (entry.id === self) continue;
+      const known = this.#epochOf(record, entry.id);
+      if (entry.epoch < known) continue;
+      if (entry.epoch > known && record.departed.delete(entry.id)) changed = true;
+      const participant = record.participants.get(entry.id);
+      if (participant && entry.epoch > participant.epoch) participant.epoch = entry.epoch;
       if (entry.state === 'left') {
         // Our own connection to them says more than someone else's: theirs may be all that failed.
         if (this.#hasLiveLink(entry.id)) continue;
-        if (record.participants.has(entry.id)) {
+        if (participant) {
           this.#removeParticipant(active, entry.id, 'hangup');
           if (this.#call !== active) return;
           changed = true;
         } else if (!record.departed.has(entry.id)) {
-          record.departed.add(entry.id);
+          record.departed.set(entry.id, entry.epoch);
           changed = true;
         }
         continue;
       }
       if (record.departed.has(entry.id)) continue;
-      const participant = record.participants.get(entry.id);
       if (!participant) {
-        this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing');
+        this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing', entry.epoch);
         changed = true;
       } else if (entry.state === 'joined' && participant.state === 'ringing' && !active.ringTimers.has(entry.id)) {
         // Someone else's invitee answered them; our own invitees tell us themselves.
@@ -782,6 +792,20 @@ export class CallController extends EventTarget {
     }
     if (changed) this.#broadcastRoster();
   }
+
+  /** The latest invitation of a user to this call that we know of; 0 for none. */
+  #epochOf(record: CallRecord, userId: string): number {
+    return record.participants.get(userId)?.epoch ?? record.departed.get(userId) ?? 0;
+  }
+
+  /** Whether a join or media of this invitation may enter: not for an invitation that already left. */
+  #admits(record: CallRecord, userId: string, epoch: number): boolean {
+    const left = record.departed.get(userId);
+    if (left !== undefined && left >= epoch) return false;
+    record.departed.delete(userId);
+    return true;
+  }
+
 
   #onIncomingChannel(channel: DataConnection): void {
     const userId = userForPeerId(channel.peer, this.#options!.namespace);
@@ -843,8 +867,8 @@ export class CallController extends EventTarget {
         }
         break;
       case 'join':
-        if (this.#state === 'active' || this.#state === 'outgoing') {
-          this.#markAnswered(active, { id: userId, name: message.user.name }, message.media);
+        if ((this.#state === 'active' || this.#state === 'outgoing') && this.#admits(active.record, userId, message.epoch)) {
+          this.#markAnswered(active, { id: userId, name: message.user.name }, message.media, message.epoch);
           this.#broadcastRoster();
         }
         break;
@@ -894,7 +918,7 @@ export class CallController extends EventTarget {
   #startMedia(link: PeerLink): void {
     const active = this.#call!;
     const { stream, placeholder } = active.media!.connectionStream();
-    const media = this.#peer!.call(link.peerId, stream, { metadata: { callId: active.record.id } });
+    const media = this.#peer!.call(link.peerId, stream, { metadata: { callId: active.record.id, epoch: active.selfEpoch } });
     if (!media) {
       // Not registered right now; the sweep gives up on the participant if this never recovers.
       placeholder?.stop();
@@ -906,12 +930,13 @@ export class CallController extends EventTarget {
   #onIncomingMedia(media: MediaConnection): void {
     const userId = userForPeerId(media.peer, this.#options!.namespace);
     const active = this.#call;
-    const callId = (media.metadata as { callId?: unknown } | undefined)?.callId;
-    if (!userId || typeof callId !== 'string') {
+    const metadata = media.metadata as { callId?: unknown; epoch?: unknown } | undefined;
+    const callId = metadata?.callId;
+    if (!userId || typeof callId !== 'string' || !isEpoch(metadata?.epoch)) {
       media.close();
       return;
     }
-    if (active && callId === active.record.id && !active.record.departed.has(userId)) {
+    if (active && callId === active.record.id && this.#admits(active.record, userId, metadata.epoch)) {
       if (this.#state === 'incoming') {
         const previous = userId === active.inviterId ? active.heldOffer : active.otherOffers.get(userId);
         previous?.close();
@@ -950,7 +975,8 @@ export class CallController extends EventTarget {
 
   #answerMedia(active: ActiveCall, link: PeerLink, media: MediaConnection): void {
     const participant = active.record.participants.get(link.userId);
-    this.#markAnswered(active, { id: link.userId, name: participant?.name ?? link.userId });
+    const epoch = (media.metadata as { epoch: number }).epoch;
+    this.#markAnswered(active, { id: link.userId, name: participant?.name ?? link.userId }, undefined, epoch);
     const { stream, placeholder } = active.media!.connectionStream();
     media.answer(stream);
     this.#attachMedia(link, media, placeholder);
@@ -1116,7 +1142,7 @@ export class CallController extends EventTarget {
         // Our own unanswered invitees hear it from us; the rest learn from the roster that they left.
         for (const invitee of active.ringTimers.keys()) {
           this.#links.get(invitee)?.send({ type: 'cancel', callId: record.id });
-          record.departed.add(invitee);
+          record.departed.set(invitee, this.#epochOf(record, invitee));
           record.participants.delete(invitee);
         }
         this.#broadcastRoster();

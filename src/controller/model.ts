@@ -76,6 +76,8 @@ export class ParticipantRecord implements Participant {
   state: ParticipantState;
   /** When `state` last changed, to give up on participants who stay ringing or connecting. */
   stateSince = Date.now();
+  /** Which invitation of this user to this call we know of; see {@link CallRecord.departed}. */
+  epoch = 1;
   microphoneEnabled = true;
   cameraEnabled = false;
   stream: MediaStream | null = null;
@@ -92,8 +94,11 @@ export class ParticipantRecord implements Participant {
 
 export class CallRecord implements Call {
   readonly participants = new Map<string, ParticipantRecord>();
-  /** Users who left this call; gossip that still lists them as present must not bring them back. */
-  readonly departed = new Set<string>();
+  /**
+   * Users who left this call, with the invitation (epoch) they left: gossip about that invitation
+   * must not bring them back, while a newer invitation does.
+   */
+  readonly departed = new Map<string, number>();
   readonly createdAt = Date.now();
   answeredAt: number | null = null;
 

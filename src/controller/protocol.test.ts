@@ -3,15 +3,15 @@ import { parseControlMessage, toWire, type ControlMessage } from './protocol.js'
 
 const media = { microphone: true, camera: false };
 const roster = [
-  { id: 'alice', name: 'Alice', state: 'joined' as const },
-  { id: 'bob', name: 'Bob', state: 'ringing' as const },
+  { id: 'alice', name: 'Alice', state: 'joined' as const, epoch: 1 },
+  { id: 'bob', name: 'Bob', state: 'ringing' as const, epoch: 2 },
 ];
 
 describe('control protocol', () => {
   const valid: ControlMessage[] = [
     { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster, timeout: 30000 },
     { type: 'accept', callId: 'c1', user: { id: 'bob', name: 'Bob' }, media },
-    { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media },
+    { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media, epoch: 1 },
     { type: 'decline', callId: 'c1', busy: true },
     { type: 'cancel', callId: 'c1' },
     { type: 'roster', callId: 'c1', roster },
@@ -39,8 +39,11 @@ describe('control protocol', () => {
       { v: 1, type: 'decline', callId: 'c1' },
       { v: 1, type: 'media', callId: 'c1', media: { microphone: 'yes', camera: false } },
       { v: 1, type: 'roster', callId: 'c1', roster: 'everyone' },
-      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing' }] },
-      { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined' })) },
+      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing', epoch: 1 }] },
+      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'joined' }] },
+      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'joined', epoch: 0 }] },
+      { v: 1, type: 'join', callId: 'c1', user: { id: 'carol' }, media },
+      { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined', epoch: 1 })) },
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, roster },
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 5 },
     ];

@@ -10,6 +10,8 @@ export type RosterState = 'ringing' | 'joined' | 'left';
 
 export interface RosterEntry extends UserInfo {
   state: RosterState;
+  /** Counts the invitations of this user to this call, so that news of an older one loses. */
+  epoch: number;
 }
 
 export interface MediaState {
@@ -32,7 +34,7 @@ export type ControlMessage =
   | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'decline'; callId: string; busy: boolean }
   | { type: 'cancel'; callId: string }
-  | { type: 'join'; callId: string; user: UserInfo; media: MediaState }
+  | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number }
   | { type: 'roster'; callId: string; roster: RosterEntry[] }
   | { type: 'media'; callId: string; media: MediaState }
   | { type: 'hangup'; callId: string };
@@ -47,6 +49,8 @@ const MAX_RING_MS = 10 * 60 * 1000;
 type Fields = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Epochs only grow by one per invitation; the bound keeps them ordinary integers. */
+export const isEpoch = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1_000_000;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_TEXT;
 
 function user(value: unknown): UserInfo | null {
@@ -66,8 +70,9 @@ function roster(value: unknown): RosterEntry[] | null {
   for (const item of value) {
     const info = user(item);
     const state = isObject(item) ? item.state : undefined;
-    if (!info || (state !== 'ringing' && state !== 'joined' && state !== 'left')) return null;
-    entries.push({ ...info, state });
+    const epoch = isObject(item) ? item.epoch : undefined;
+    if (!info || (state !== 'ringing' && state !== 'joined' && state !== 'left') || !isEpoch(epoch)) return null;
+    entries.push({ ...info, state, epoch });
   }
   return entries;
 }
@@ -86,12 +91,15 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < MIN_RING_MS || timeout > MAX_RING_MS) return null;
       return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
     }
-    case 'accept':
+    case 'accept': {
+      const info = user(data.user);
+      const state = media(data.media);
+      return info && state ? { type: 'accept', callId, user: info, media: state } : null;
+    }
     case 'join': {
       const info = user(data.user);
       const state = media(data.media);
-      if (!info || !state) return null;
-      return { type: data.type, callId, user: info, media: state };
+      return info && state && isEpoch(data.epoch) ? { type: 'join', callId, user: info, media: state, epoch: data.epoch } : null;
     }
     case 'decline':
       return typeof data.busy === 'boolean' ? { type: 'decline', callId, busy: data.busy } : null;
