@@ -10,6 +10,7 @@ import { trackResources, type ResourceLedger } from './support/resources.js';
 /** Every pair of parties sees and hears each other. */
 async function expectFullMesh(parties: CallController[]): Promise<void> {
   for (const viewer of parties) {
+    await waitUntil(() => viewer.call?.participants.size === parties.length - 1, '', { timeout: 5000 }).catch(() => undefined);
     expect(viewer.call?.participants.size, `${viewer.user?.name}'s participants`).to.equal(parties.length - 1);
     for (const sender of parties) {
       if (sender === viewer) continue;
@@ -233,6 +234,23 @@ describe('calls between controllers, over a real PeerServer', () => {
       await waitForDecodedFrames(await remoteStream(alice, carol));
       await waitForDecodedFrames(await remoteStream(bob, alice));
       await waitForDecodedFrames(await remoteStream(carol, alice));
+    } finally {
+      connections.restore();
+    }
+  });
+
+  it('reconnects two members whose link failed when one invites the other again', async () => {
+    const connections = recordPeerJsConnections();
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      const carol = await connectParty('carol');
+      await establishCall(alice, [bob, carol]);
+      await expectFullMesh([alice, bob, carol]);
+      connections.cut(carol, bob);
+      await waitUntil(() => !carol.call?.participants.has(idOf(bob)) && !bob.call?.participants.has(idOf(carol)));
+      await carol.invite([idOf(bob)]);
+      await expectFullMesh([alice, bob, carol]);
     } finally {
       connections.restore();
     }
@@ -480,7 +498,7 @@ describe('calls between controllers, over a real PeerServer', () => {
   it('ignores malformed control messages and reports them as protocol errors', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
-    await establishCall(alice, [bob], { video: false });
+    await establishCall(alice, [bob]);
     // An id in meshcall's namespace, so that bob takes the channel for a participant's.
     const stranger = new Peer(`meshcall-u-stranger${crypto.randomUUID().slice(0, 8)}`, await localPeerOptions());
     try {
@@ -499,10 +517,19 @@ describe('calls between controllers, over a real PeerServer', () => {
       channel.send({ v: 1, type: 'hangup' });
       channel.send('not even an object');
       channel.send({ v: 1, type: 'roster', callId: bob.call!.id, roster: 'everyone' });
+      // Well-formed, but from someone who is not in the call.
+      channel.send({ v: 1, type: 'hangup', callId: bob.call!.id });
       expect((await error).error.type).to.equal('protocol-error');
       expect(await ended, 'the call ended').to.equal(false);
       expect(bob.state).to.equal('active');
       await waitForAudio(await remoteStream(bob, alice));
+      // The stranger left no trace in the rosters: bob can still ring people in.
+      const dave = await connectParty('dave');
+      const rung = nextEvent(dave, 'call-incoming');
+      await bob.invite([idOf(dave)]);
+      await rung;
+      await dave.accept();
+      await expectFullMesh([alice, bob, dave]);
     } finally {
       stranger.destroy();
     }

@@ -328,7 +328,9 @@ export class CallController extends EventTarget {
     clearTimeout(active.incomingTimer);
     active.record.answeredAt = Date.now();
     // Connecting starts now, not when the ring began.
-    for (const participant of active.record.participants.values()) participant.stateSince = active.record.answeredAt;
+    for (const participant of active.record.participants.values()) {
+      if (participant.state !== 'ringing') participant.stateSince = active.record.answeredAt;
+    }
     this.#setState('active');
     const inviter = this.#links.get(active.inviterId);
     inviter?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
@@ -340,6 +342,25 @@ export class CallController extends EventTarget {
     for (const participant of active.record.participants.values()) {
       if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
     }
+  }
+
+  /**
+   * A member rang us into the call we are already in or being rung for: two members invited us at
+   * once, or one re-invites us after our link to them failed. Either way they get a join (once we
+   * are in), under the invitation they rang us with.
+   */
+  #onRingInCall(active: ActiveCall, userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
+    const link = this.#linkFor(userId);
+    if (!link.channels.includes(channel)) link.addChannel(channel);
+    const ourEpoch = message.roster.find((entry) => entry.id === this.#user!.id)?.epoch ?? active.selfEpoch;
+    active.selfEpoch = Math.max(active.selfEpoch, ourEpoch);
+    const ringerEpoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
+    // They ring us themselves, so they are in the call, whatever we last heard (a link that failed).
+    active.record.departed.delete(userId);
+    if (!active.record.participants.has(userId)) {
+      this.#markAnswered(active, { id: userId, name: message.from.name }, message.media, ringerEpoch);
+    }
+    if (this.#state === 'active') this.#joinRinger(active, link);
   }
 
   /**
@@ -357,6 +378,8 @@ export class CallController extends EventTarget {
     const offer = active.otherOffers.get(link.userId);
     active.otherOffers.delete(link.userId);
     if (offer) this.#answerMedia(active, link, offer);
+    // Their offer was refused before their ring told us who they are: offer ours instead.
+    else if (!link.media) this.#startMedia(link);
   }
 
   /** Turns the ringing call down; the caller sees `declined`. */
@@ -560,8 +583,11 @@ export class CallController extends EventTarget {
   /** `drain`: we just sent them a goodbye, so their channel closes only once they have it. */
   #removeParticipant(active: ActiveCall, userId: string, reason: LeaveReason, drain = false): void {
     const record = active.record;
-    record.departed.set(userId, this.#epochOf(record, userId));
+    const epoch = this.#epochOf(record, userId);
+    if (epoch > 0) record.departed.set(userId, epoch);
     clearTimeout(active.ringTimers.get(userId));
+    active.otherOffers.get(userId)?.close();
+    active.otherOffers.delete(userId);
     active.ringTimers.delete(userId);
     const link = this.#links.get(userId);
     this.#links.delete(userId);
@@ -603,7 +629,8 @@ export class CallController extends EventTarget {
     for (const participant of [...active.record.participants.values()]) {
       if (this.#call !== active) return;
       const waited = now - participant.stateSince;
-      if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > active.ringTimeout + RING_FALLBACK_MS) {
+      const ringTimeout = participant.ringTimeout ?? active.ringTimeout;
+      if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > ringTimeout + RING_FALLBACK_MS) {
         this.#removeParticipant(active, participant.id, 'no-answer');
       } else if (participant.state === 'connecting' && this.#state === 'active' && waited > CONNECT_TIMEOUT_MS) {
         this.#report(new CallError('connection-failed', `Could not connect to ${participant.id}.`, { userId: participant.id }));
@@ -645,15 +672,15 @@ export class CallController extends EventTarget {
 
   #onRing(userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
     const current = this.#call;
-    if (current?.record.id === message.callId && message.from.id === userId && userId !== current.inviterId) {
-      // Another participant rang us into the same call at the same time: one call, several inviters.
-      const link = this.#linkFor(userId);
-      link.addChannel(channel);
-      if (this.#state === 'active') this.#joinRinger(current, link);
+    if (current?.record.id === message.callId) {
+      if (message.from.id === userId && userId !== current.inviterId) this.#onRingInCall(current, userId, channel, message);
       return;
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
-      for (const offer of this.#takeHeldOffers(message.callId).values()) offer.close();
+      const offers = this.#takeHeldOffers(message.callId);
+      offers.get(userId)?.close();
+      offers.delete(userId);
+      if (offers.size > 0) this.#heldOffers.set(message.callId, offers);
       channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
       // The caller closes the channel on receipt; this only bounds how long a silent one stays.
       setTimeout(() => channel.close(), DRAIN_TIMEOUT_MS);
@@ -737,11 +764,18 @@ export class CallController extends EventTarget {
   }
 
   #roster(): RosterEntry[] {
-    const record = this.#call!.record;
+    const active = this.#call!;
+    const record = active.record;
     const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined', epoch: this.#call!.selfEpoch }];
     for (const participant of record.participants.values()) {
-      const state = participant.state === 'ringing' ? 'ringing' : 'joined';
-      entries.push({ id: participant.id, name: participant.name, state, epoch: participant.epoch });
+      if (participant.state !== 'ringing') {
+        entries.push({ id: participant.id, name: participant.name, state: 'joined', epoch: participant.epoch });
+        continue;
+      }
+      const timeout = active.ringTimers.has(participant.id) ? this.#options!.ringTimeout : participant.ringTimeout;
+      const entry: RosterEntry = { id: participant.id, name: participant.name, state: 'ringing', epoch: participant.epoch };
+      if (timeout !== null) entry.timeout = timeout;
+      entries.push(entry);
     }
     for (const [id, epoch] of record.departed) entries.push({ id, name: id, state: 'left', epoch });
     return entries;
@@ -781,7 +815,8 @@ export class CallController extends EventTarget {
       }
       if (record.departed.has(entry.id)) continue;
       if (!participant) {
-        this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing', entry.epoch);
+        const added = this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing', entry.epoch);
+        added.ringTimeout = entry.timeout ?? null;
         changed = true;
       } else if (entry.state === 'joined' && participant.state === 'ringing' && !active.ringTimers.has(entry.id)) {
         // Someone else's invitee answered them; our own invitees tell us themselves.
@@ -848,7 +883,9 @@ export class CallController extends EventTarget {
 
   #onMessage(userId: string, channel: DataConnection, message: ControlMessage): void {
     if (message.type === 'ring') {
-      if (this.#handshakes.delete(channel)) this.#onRing(userId, channel, message);
+      // A ring into our current call may come on a channel already tied to it (a member re-inviting us).
+      const forCurrentCall = this.#call?.record.id === message.callId;
+      if (this.#handshakes.delete(channel) || forCurrentCall) this.#onRing(userId, channel, message);
       return;
     }
     const active = this.#call;
@@ -878,13 +915,23 @@ export class CallController extends EventTarget {
         }
         break;
       case 'cancel':
-        if (userId !== active.inviterId) break;
+        if (userId !== active.inviterId) {
+          // Another member's ring ended; the inviter's goes on.
+          active.otherOffers.get(userId)?.close();
+          active.otherOffers.delete(userId);
+          const link = this.#links.get(userId);
+          if (link && this.#state === 'incoming') {
+            this.#links.delete(userId);
+            this.#retire([link], false);
+          }
+          break;
+        }
         if (this.#state === 'incoming') this.#endCall('missed');
         // Our accept crossed their cancel: they have left, we stay with whoever else is here.
         else this.#removeParticipant(active, userId, 'cancelled');
         break;
       case 'hangup':
-        this.#removeParticipant(active, userId, 'hangup');
+        if (active.record.participants.has(userId)) this.#removeParticipant(active, userId, 'hangup');
         break;
       case 'roster':
         this.#mergeRoster(active, message.roster);

@@ -78,6 +78,8 @@ export class ParticipantRecord implements Participant {
   stateSince = Date.now();
   /** Which invitation of this user to this call we know of; see {@link CallRecord.departed}. */
   epoch = 1;
+  /** While ringing: how long their inviter lets it ring, when we know it. */
+  ringTimeout: number | null = null;
   microphoneEnabled = true;
   cameraEnabled = false;
   stream: MediaStream | null = null;

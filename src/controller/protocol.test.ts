@@ -4,7 +4,7 @@ import { parseControlMessage, toWire, type ControlMessage } from './protocol.js'
 const media = { microphone: true, camera: false };
 const roster = [
   { id: 'alice', name: 'Alice', state: 'joined' as const, epoch: 1 },
-  { id: 'bob', name: 'Bob', state: 'ringing' as const, epoch: 2 },
+  { id: 'bob', name: 'Bob', state: 'ringing' as const, epoch: 2, timeout: 30000 },
 ];
 
 describe('control protocol', () => {
@@ -42,6 +42,7 @@ describe('control protocol', () => {
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing', epoch: 1 }] },
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'joined' }] },
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'joined', epoch: 0 }] },
+      { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'ringing', epoch: 1, timeout: 'long' }] },
       { v: 1, type: 'join', callId: 'c1', user: { id: 'carol' }, media },
       { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined', epoch: 1 })) },
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, roster },

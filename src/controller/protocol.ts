@@ -12,6 +12,8 @@ export interface RosterEntry extends UserInfo {
   state: RosterState;
   /** Counts the invitations of this user to this call, so that news of an older one loses. */
   epoch: number;
+  /** For a ringing user, how long their inviter lets it ring, in ms. */
+  timeout?: number;
 }
 
 export interface MediaState {
@@ -51,6 +53,8 @@ type Fields = Record<string, unknown>;
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** Epochs only grow by one per invitation; the bound keeps them ordinary integers. */
 export const isEpoch = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1_000_000;
+const isRingTimeout = (value: unknown): value is number =>
+  Number.isInteger(value) && (value as number) >= MIN_RING_MS && (value as number) <= MAX_RING_MS;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_TEXT;
 
 function user(value: unknown): UserInfo | null {
@@ -72,7 +76,10 @@ function roster(value: unknown): RosterEntry[] | null {
     const state = isObject(item) ? item.state : undefined;
     const epoch = isObject(item) ? item.epoch : undefined;
     if (!info || (state !== 'ringing' && state !== 'joined' && state !== 'left') || !isEpoch(epoch)) return null;
-    entries.push({ ...info, state, epoch });
+    const timeout = isObject(item) ? item.timeout : undefined;
+    if (timeout === undefined) entries.push({ ...info, state, epoch });
+    else if (isRingTimeout(timeout)) entries.push({ ...info, state, epoch, timeout });
+    else return null;
   }
   return entries;
 }
@@ -88,7 +95,7 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const state = media(data.media);
       const timeout = data.timeout;
       if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
-      if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < MIN_RING_MS || timeout > MAX_RING_MS) return null;
+      if (!isRingTimeout(timeout)) return null;
       return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
     }
     case 'accept': {
