@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { CallError, CallErrorEvent } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { CallStartEvent } from './call-button.events.js';
+import { visuallyHidden } from '../shared.styles.js';
 import { callButtonStyles } from './call-button.styles.js';
 
 export * from './call-button.events.js';
@@ -34,7 +35,7 @@ export type CallButtonState = 'ready' | 'calling' | 'unavailable' | 'disabled';
  * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
  */
 export class CallButton extends CallElement {
-  static override styles = callButtonStyles;
+  static override styles = [visuallyHidden, callButtonStyles];
   static override shadowRootOptions: ShadowRootInit = { ...CallElement.shadowRootOptions, delegatesFocus: true };
 
   /** The page's conversation the call belongs to (`conversationId` of the call). */

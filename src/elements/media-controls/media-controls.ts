@@ -4,6 +4,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import { CallError, CallErrorEvent } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
+import { visuallyHidden } from '../shared.styles.js';
 import styles from './media-controls.styles.js';
 
 export * from './media-controls.events.js';
@@ -71,7 +72,7 @@ const hangupIcon = icon(svg`
  * @cssproperty --meshcall-focus-ring-color - Focus ring colour.
  */
 export class MediaControls extends CallElement {
-  static override styles = styles;
+  static override styles = [visuallyHidden, styles];
 
   /** The toolbar's accessible name. */
   @property() label = 'Call controls';
