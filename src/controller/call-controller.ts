@@ -18,7 +18,6 @@ import {
   type CallEndReason,
   type CallState,
   type LeaveReason,
-  type Participant,
   type ParticipantState,
   type UserInfo,
 } from './model.js';
@@ -92,8 +91,14 @@ interface ActiveCall {
   sweepTimer?: ReturnType<typeof setInterval>;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
   incomingTimer?: ReturnType<typeof setTimeout>;
-  /** Why the last participant left, to explain the end of the call when nobody is left. */
-  lastLeaveReason: LeaveReason | null;
+}
+
+/** A call's bookkeeping before any device or timer is started. */
+function newActiveCall(
+  record: CallRecord,
+  ringing: Pick<ActiveCall, 'inviterId' | 'heldOffer' | 'otherOffers' | 'ringTimeout' | 'selfEpoch'>,
+): ActiveCall {
+  return { record, media: null, startingMedia: false, ringTimers: new Map(), ...ringing };
 }
 
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
@@ -126,8 +131,6 @@ const ID_TAKEN_RETRIES = 3;
 /** How long an answered participant may take to connect before we give up on them. */
 const CONNECT_TIMEOUT_MS = 20000;
 const SWEEP_INTERVAL_MS = 2000;
-
-const IN_CALL: readonly CallState[] = ['outgoing', 'incoming', 'active'];
 
 export interface CallController {
   addEventListener<K extends keyof CallControllerEventMap>(
@@ -272,19 +275,14 @@ export class CallController extends EventTarget {
     }
     const video = options.video ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
-    const record = new CallRecord(randomId(), options.conversationId, 'outgoing', video, self, local);
-    const active: ActiveCall = {
-      record,
-      media: null,
-      startingMedia: false,
+    const record = new CallRecord(crypto.randomUUID(), options.conversationId, 'outgoing', video, self, local);
+    const active = newActiveCall(record, {
       inviterId: null,
       heldOffer: null,
       otherOffers: new Map(),
       ringTimeout: this.#options!.ringTimeout,
       selfEpoch: 1,
-      ringTimers: new Map(),
-      lastLeaveReason: null,
-    };
+    });
     this.#call = active;
     this.#setState('outgoing');
     this.#startSweep(active);
@@ -586,9 +584,8 @@ export class CallController extends EventTarget {
     const epoch = this.#epochOf(record, userId);
     if (epoch > 0) record.departed.set(userId, epoch);
     clearTimeout(active.ringTimers.get(userId));
-    active.otherOffers.get(userId)?.close();
-    active.otherOffers.delete(userId);
     active.ringTimers.delete(userId);
+    dropOffer(active.otherOffers, userId);
     const link = this.#links.get(userId);
     this.#links.delete(userId);
     if (link) this.#retire([link], drain);
@@ -597,7 +594,6 @@ export class CallController extends EventTarget {
     record.participants.delete(userId);
     this.#setParticipantState(participant, 'left');
     participant.stream = null;
-    active.lastLeaveReason = reason;
     this.dispatchEvent(new CallParticipantLeftEvent(record, participant, reason));
     if (this.#call !== active) return;
     if (record.participants.size === 0) {
@@ -678,8 +674,7 @@ export class CallController extends EventTarget {
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
       const offers = this.#takeHeldOffers(message.callId);
-      offers.get(userId)?.close();
-      offers.delete(userId);
+      dropOffer(offers, userId);
       if (offers.size > 0) this.#heldOffers.set(message.callId, offers);
       channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
       // The caller closes the channel on receipt; this only bounds how long a silent one stays.
@@ -692,18 +687,13 @@ export class CallController extends EventTarget {
     const otherOffers = this.#takeHeldOffers(message.callId);
     const heldOffer = otherOffers.get(userId) ?? null;
     otherOffers.delete(userId);
-    const active: ActiveCall = {
-      record,
-      media: null,
-      startingMedia: false,
+    const active = newActiveCall(record, {
       inviterId: userId,
       heldOffer,
       otherOffers,
       ringTimeout: message.timeout,
       selfEpoch: message.roster.find((entry) => entry.id === self.id)?.epoch ?? 1,
-      ringTimers: new Map(),
-      lastLeaveReason: null,
-    };
+    });
     this.#call = active;
     this.#linkFor(userId).addChannel(channel);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
@@ -766,7 +756,7 @@ export class CallController extends EventTarget {
   #roster(): RosterEntry[] {
     const active = this.#call!;
     const record = active.record;
-    const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined', epoch: this.#call!.selfEpoch }];
+    const entries: RosterEntry[] = [{ id: this.#user!.id, name: this.#user!.name, state: 'joined', epoch: active.selfEpoch }];
     for (const participant of record.participants.values()) {
       if (participant.state !== 'ringing') {
         entries.push({ id: participant.id, name: participant.name, state: 'joined', epoch: participant.epoch });
@@ -917,8 +907,7 @@ export class CallController extends EventTarget {
       case 'cancel':
         if (userId !== active.inviterId) {
           // Another member's ring ended; the inviter's goes on.
-          active.otherOffers.get(userId)?.close();
-          active.otherOffers.delete(userId);
+          dropOffer(active.otherOffers, userId);
           const link = this.#links.get(userId);
           if (link && this.#state === 'incoming') {
             this.#links.delete(userId);
@@ -1320,6 +1309,11 @@ function normaliseParticipants(participants: StartCallOptions['participants'], s
   return [...seen.values()];
 }
 
+function dropOffer(offers: Map<string, MediaConnection>, userId: string): void {
+  offers.get(userId)?.close();
+  offers.delete(userId);
+}
+
 function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   if (state === 'incoming') return 'missed';
   if (state === 'outgoing') {
@@ -1329,8 +1323,3 @@ function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   return 'remote-hangup';
 }
 
-function randomId(): string {
-  return crypto.randomUUID();
-}
-
-export type { Participant };
