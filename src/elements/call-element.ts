@@ -1,6 +1,6 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { callController, type CallController, type CallControllerEventMap } from '../controller/index.js';
+import { CallError, CallErrorEvent, callController, type CallController, type CallControllerEventMap } from '../controller/index.js';
 
 const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-state-change',
@@ -35,6 +35,22 @@ export abstract class CallElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
     if (changed.has('controller') && this.isConnected) this.#subscribe();
+  }
+
+  /**
+   * Runs an action the user started and passes its failure on to the page as `call-error` from this
+   * element (anything that is not a CallError is a bug, reported as such). Never rejects.
+   */
+  protected relayFailure(action: Promise<unknown>): Promise<void> {
+    return action.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!(error instanceof CallError)) return reportError(error);
+        // Through a variable: the manifest analyzer reads `dispatchEvent(new X(arg))` as an event named `arg`.
+        const failure = new CallErrorEvent(error);
+        this.dispatchEvent(failure);
+      },
+    );
   }
 
   /** Called for every controller event, after an update has been requested. */

@@ -1,6 +1,5 @@
 import { html, nothing, svg, type PropertyValues } from 'lit';
 import { query, state } from 'lit/decorators.js';
-import { CallError, CallErrorEvent, type Call } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { CallAcceptEvent, CallDeclineEvent } from './incoming-call.events.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
@@ -160,16 +159,9 @@ export class IncomingCall extends CallElement {
 
   #whileAnswering(action: Promise<void>): void {
     this.answering = true;
-    action
-      .catch((error: unknown) => {
-        if (!(error instanceof CallError)) return reportError(error);
-        // Through a variable: the manifest analyzer reads `dispatchEvent(new X(arg))` as an event named `arg`.
-        const failure = new CallErrorEvent(error);
-        this.dispatchEvent(failure);
-      })
-      .finally(() => {
-        this.answering = false;
-      });
+    void this.relayFailure(action).finally(() => {
+      this.answering = false;
+    });
   }
 
   #onKeydown(event: KeyboardEvent): void {

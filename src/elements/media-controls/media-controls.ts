@@ -1,7 +1,6 @@
 import { html, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { CallError, CallErrorEvent } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
 import { visuallyHidden } from '../shared.styles.js';
@@ -159,30 +158,21 @@ export class MediaControls extends CallElement {
     if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
     const request = new CallMicrophoneToggleEvent(!this.controller.microphoneEnabled);
     if (!this.dispatchEvent(request)) return;
-    this.#run(this.controller.setMicrophoneEnabled(request.enabled));
+    void this.relayFailure(this.controller.setMicrophoneEnabled(request.enabled));
   }
 
   #onCameraClick(event: MouseEvent): void {
     if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
     const request = new CallCameraToggleEvent(!this.controller.cameraEnabled);
     if (!this.dispatchEvent(request)) return;
-    this.#run(this.controller.setCameraEnabled(request.enabled));
+    void this.relayFailure(this.controller.setCameraEnabled(request.enabled));
   }
 
   #onHangupClick(event: MouseEvent): void {
     if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
     const request = new CallHangupEvent();
     if (!this.dispatchEvent(request)) return;
-    this.#run(this.controller.hangUp());
-  }
-
-  #run(action: Promise<void>): void {
-    action.catch((error: unknown) => {
-      if (!(error instanceof CallError)) return;
-      // Through a variable: the manifest analyzer reads `dispatchEvent(new X(arg))` as an event named `arg`.
-      const failure = new CallErrorEvent(error);
-      this.dispatchEvent(failure);
-    });
+    void this.relayFailure(this.controller.hangUp());
   }
 
   // ---- roving tab stop ----
