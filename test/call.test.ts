@@ -4,7 +4,7 @@ import { Peer } from 'peerjs';
 import { CallController } from '../src/controller/index.js';
 import { waitForAudio, waitForDecodedFrames } from './support/media.js';
 import { localPeerOptions, peerServer } from './support/peer-server.js';
-import { connectParty, disconnectAll, establishCall, idOf, nextEvent, recordPeerJsConnections, remoteStream } from './support/parties.js';
+import { connectParty, disconnectAll, establishCall, idOf, nextEvent, recordLinks, remoteStream } from './support/parties.js';
 import { trackResources, type ResourceLedger } from './support/resources.js';
 
 /** Every pair of parties sees and hears each other. */
@@ -182,6 +182,28 @@ describe('calls between controllers, over a real PeerServer', () => {
     await expectFullMesh([alice, bob, carol]);
   });
 
+  it('sends each connection a smaller camera as the call grows', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    const videoEncoding = () =>
+      alice
+        .connectionOf(idOf(bob))!
+        .getSenders()
+        .find((sender) => sender.track?.kind === 'video')!
+        .getParameters().encodings[0];
+    await establishCall(alice, [bob]);
+    await waitForDecodedFrames(await remoteStream(bob, alice));
+    await waitUntil(() => videoEncoding()?.maxBitrate === 1_500_000, '1:1 rung not applied');
+    await alice.invite([idOf(carol)]);
+    await waitUntil(() => videoEncoding()?.maxBitrate === 450_000, 'three-person rung not applied');
+    expect(videoEncoding().scaleResolutionDownBy).to.be.greaterThan(1);
+    // What bob decodes shrinks to the rung's 360 lines.
+    await waitUntil(async () => (await waitForDecodedFrames(await remoteStream(bob, alice))).height <= 360, 'bob still decodes a large camera', {
+      timeout: 10000,
+    });
+  });
+
   it('lets a fourth person invited into a running call connect to everyone', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
@@ -217,7 +239,7 @@ describe('calls between controllers, over a real PeerServer', () => {
   });
 
   it('keeps a group call whole when the link between two of its members fails', async () => {
-    const connections = recordPeerJsConnections();
+    const links = recordLinks();
     try {
       const alice = await connectParty('alice');
       const bob = await connectParty('bob');
@@ -225,7 +247,7 @@ describe('calls between controllers, over a real PeerServer', () => {
       await establishCall(alice, [bob, carol]);
       await expectFullMesh([alice, bob, carol]);
       const carolLostBob = nextEvent(carol, 'call-participant-left');
-      expect(connections.cut(carol, bob), 'connections cut').to.be.greaterThan(0);
+      expect(links.cut(carol, bob), 'link cut').to.equal(true);
       expect((await carolLostBob).reason).to.equal('connection-lost');
       await aTimeout(1000);
       expect(alice.state).to.equal('active');
@@ -235,24 +257,24 @@ describe('calls between controllers, over a real PeerServer', () => {
       await waitForDecodedFrames(await remoteStream(bob, alice));
       await waitForDecodedFrames(await remoteStream(carol, alice));
     } finally {
-      connections.restore();
+      links.restore();
     }
   });
 
   it('reconnects two members whose link failed when one invites the other again', async () => {
-    const connections = recordPeerJsConnections();
+    const links = recordLinks();
     try {
       const alice = await connectParty('alice');
       const bob = await connectParty('bob');
       const carol = await connectParty('carol');
       await establishCall(alice, [bob, carol]);
       await expectFullMesh([alice, bob, carol]);
-      connections.cut(carol, bob);
+      links.cut(carol, bob);
       await waitUntil(() => !carol.call?.participants.has(idOf(bob)) && !bob.call?.participants.has(idOf(carol)));
       await carol.invite([idOf(bob)]);
       await expectFullMesh([alice, bob, carol]);
     } finally {
-      connections.restore();
+      links.restore();
     }
   });
 
@@ -272,7 +294,7 @@ describe('calls between controllers, over a real PeerServer', () => {
   });
 
   it('ends a ring whose inviter vanished for everyone who saw it', async () => {
-    const connections = recordPeerJsConnections();
+    const links = recordLinks();
     try {
       const alice = await connectParty('alice', { ringTimeout: 1200 });
       const bob = await connectParty('bob');
@@ -282,12 +304,14 @@ describe('calls between controllers, over a real PeerServer', () => {
       await alice.invite([idOf(dave)]);
       await incoming;
       await waitUntil(() => bob.call?.participants.get(idOf(dave))?.state === 'ringing', 'bob never saw dave ringing');
-      connections.cut(alice, bob);
-      connections.cut(alice, dave);
+      // Dave is connected to alice while it rings: her vanishing is what he notices.
+      await waitUntil(() => dave.connectionOf(idOf(alice))?.connectionState === 'connected', 'dave never connected to alice');
+      links.cut(alice, bob);
+      links.cut(alice, dave);
       await waitUntil(() => !dave.call, 'dave is still ringing', { timeout: 5000 });
       await waitUntil(() => !bob.call, 'bob still waits for dave', { timeout: 10000 });
     } finally {
-      connections.restore();
+      links.restore();
     }
   });
 
@@ -495,32 +519,40 @@ describe('calls between controllers, over a real PeerServer', () => {
     await establishCall(alice, [bob], { video: false });
   });
 
-  it('ignores malformed control messages and reports them as protocol errors', async () => {
+  it('ignores malformed messages and strangers, reporting them as protocol errors', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
     await establishCall(alice, [bob]);
-    // An id in meshcall's namespace, so that bob takes the channel for a participant's.
+    const bobPeerId = `meshcall-u-${idOf(bob)}`;
+    // An id in meshcall's namespace, so that bob takes it for a user's.
     const stranger = new Peer(`meshcall-u-stranger${crypto.randomUUID().slice(0, 8)}`, await localPeerOptions());
     try {
       await new Promise<void>((resolve) => stranger.once('open', () => resolve()));
-      const channel = stranger.connect(`meshcall-u-${idOf(bob)}`, {
-        serialization: 'json',
-        reliable: true,
-        metadata: { callId: bob.call!.id },
-      });
-      await new Promise<void>((resolve) => channel.once('open', () => resolve()));
-      const error = nextEvent(bob, 'call-error');
+      const relay = (payload: unknown) =>
+        (stranger as unknown as { socket: { send(message: object): void } }).socket.send({
+          type: 'CANDIDATE',
+          dst: bobPeerId,
+          payload: { meshcall: payload },
+        });
+      const errors: string[] = [];
+      bob.addEventListener('call-error', (event) => errors.push(event.error.type));
       const ended = new Promise<boolean>((resolve) => {
         bob.addEventListener('call-ended', () => resolve(true), { once: true });
-        setTimeout(() => resolve(false), 1000);
+        setTimeout(() => resolve(false), 1500);
       });
-      channel.send({ v: 1, type: 'hangup' });
-      channel.send('not even an object');
-      channel.send({ v: 1, type: 'roster', callId: bob.call!.id, roster: 'everyone' });
+      relay({ v: 1, type: 'hangup' });
+      relay('not even an object');
+      relay({ v: 1, type: 'roster', callId: bob.call!.id, roster: 'everyone' });
+      relay({ v: 1, type: 'signal', callId: bob.call!.id, from: 'x', to: null, description: { type: 'offer', sdp: 42 } });
       // Well-formed, but from someone who is not in the call.
-      channel.send({ v: 1, type: 'hangup', callId: bob.call!.id });
-      expect((await error).error.type).to.equal('protocol-error');
+      relay({ v: 1, type: 'hangup', callId: bob.call!.id });
+      // PeerJS's own connections are not meshcall's: never answered.
+      const channel = stranger.connect(bobPeerId, { serialization: 'json', metadata: { callId: bob.call!.id } });
+      let opened = false;
+      channel.on('open', () => (opened = true));
       expect(await ended, 'the call ended').to.equal(false);
+      expect(errors, 'one report for one sender').to.deep.equal(['protocol-error']);
+      expect(opened, 'a PeerJS data connection opened').to.equal(false);
       expect(bob.state).to.equal('active');
       await waitForAudio(await remoteStream(bob, alice));
       // The stranger left no trace in the rosters: bob can still ring people in.

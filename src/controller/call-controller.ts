@@ -1,4 +1,3 @@
-import { Peer, type DataConnection, type MediaConnection, type PeerError } from 'peerjs';
 import { CallError } from './errors.js';
 import {
   CallEndedEvent,
@@ -7,10 +6,15 @@ import {
   CallParticipantChangeEvent,
   CallParticipantJoinedEvent,
   CallParticipantLeftEvent,
+  CallSignallingChangeEvent,
   CallStateChangeEvent,
+  CallAudioPlaybackEvent,
   type CallControllerEventMap,
 } from './events.js';
-import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, releasePlaceholder, type MediaConstraints } from './local-media.js';
+import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
+import { RemoteAudio } from './media/remote-audio.js';
+import { PeerLink } from './mesh/peer-link.js';
+import { videoEncodingFor } from './mesh/send-ladder.js';
 import {
   CallRecord,
   ParticipantRecord,
@@ -21,9 +25,10 @@ import {
   type ParticipantState,
   type UserInfo,
 } from './model.js';
-import { PeerLink } from './peer-link.js';
-import { isValidNamespace, peerIdForUser, userForPeerId } from './peer-id.js';
-import { isEpoch, parseControlMessage, toWire, type ControlMessage, type MediaState, type RosterEntry } from './protocol.js';
+import { parsePeerMessage, toWire, type ControlMessage, type MediaState, type RosterEntry, type SignalMessage } from './protocol.js';
+import { peerJsSignalling } from './transport/peerjs-signalling.js';
+import { isValidNamespace } from './transport/peer-id.js';
+import type { SignallingFactory, SignallingState, SignallingTransport } from './transport/signalling.js';
 
 export interface ServerOptions {
   host: string;
@@ -41,6 +46,15 @@ export interface ConnectOptions {
   /** STUN/TURN servers; defaults to none (host candidates only), never to a public service. */
   iceServers?: RTCIceServer[];
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * Connect to a caller while their ring is shown, so that answering costs only opening the devices
+   * and the first frame. The caller then learns our network candidates before we answer (nothing
+   * else: our devices are neither opened nor sent until accept). Defaults to true; with
+   * `iceTransportPolicy: 'relay'` the candidates are the TURN server's anyway.
+   */
+  preconnect?: boolean;
+  /** Replaces the PeerJS signalling transport (tests, or a host app's own realtime channel). */
+  signalling?: SignallingFactory;
   /** Keeps apps that share one PeerServer apart; letters and digits. Defaults to `meshcall`. */
   namespace?: string;
   /** How long a ring lasts before it counts as unanswered, in ms. Defaults to 30 s. */
@@ -64,8 +78,9 @@ export interface AcceptOptions {
 
 interface ResolvedOptions {
   server: Required<ServerOptions>;
-  iceServers: RTCIceServer[];
-  iceTransportPolicy: RTCIceTransportPolicy;
+  rtcConfig: RTCConfiguration;
+  preconnect: boolean;
+  signalling: SignallingFactory;
   namespace: string;
   ringTimeout: number;
   connectTimeout: number;
@@ -79,10 +94,6 @@ interface ActiveCall {
   startingMedia: boolean;
   /** Whose ring we answered; null for the call's caller. */
   inviterId: string | null;
-  /** The inviter's media offer, sent with the ring and answered on accept. */
-  heldOffer: MediaConnection | null;
-  /** Offers from others who rang us for the same call at the same time, answered on accept too. */
-  otherOffers: Map<string, MediaConnection>;
   /** How long our ring lasts, as the inviter told us. */
   ringTimeout: number;
   /** Which invitation of ours to this call this is. */
@@ -96,7 +107,7 @@ interface ActiveCall {
 /** A call's bookkeeping before any device or timer is started. */
 function newActiveCall(
   record: CallRecord,
-  ringing: Pick<ActiveCall, 'inviterId' | 'heldOffer' | 'otherOffers' | 'ringTimeout' | 'selfEpoch'>,
+  ringing: Pick<ActiveCall, 'inviterId' | 'ringTimeout' | 'selfEpoch'>,
 ): ActiveCall {
   return { record, media: null, startingMedia: false, ringTimers: new Map(), ...ringing };
 }
@@ -120,16 +131,16 @@ const PARTICIPANT_TRANSITIONS: Record<ParticipantState, readonly ParticipantStat
 
 /** How long goodbyes may take to reach the others before connections are closed regardless. */
 const DRAIN_TIMEOUT_MS = 1000;
-/** How long a media connection may stay interrupted before the participant counts as lost. */
+/** How long a connection may stay interrupted before the participant counts as lost. */
 const RECONNECT_GRACE_MS = 8000;
+/** An interrupted connection gets this long to come back by itself before ICE is restarted. */
+const ICE_RESTART_DELAY_MS = 1500;
 /** A callee ends its own ring this long after the caller's timeout, in case the caller vanished. */
 const RING_FALLBACK_MS = 5000;
-/** An incoming control channel that says nothing useful within this time is closed. */
-const HANDSHAKE_TIMEOUT_MS = 10000;
-const SERVER_RETRY_MAX_MS = 15000;
-const ID_TAKEN_RETRIES = 3;
-/** How long an answered participant may take to connect before we give up on them. */
+/** An answered participant whose connection makes no progress for this long is given up. */
 const CONNECT_TIMEOUT_MS = 20000;
+/** However it progresses, a connection that has not come up in this time is given up. */
+const CONNECT_GIVE_UP_MS = 60000;
 const SWEEP_INTERVAL_MS = 2000;
 
 export interface CallController {
@@ -156,21 +167,12 @@ export class CallController extends EventTarget {
   #state: CallState = 'disconnected';
   #options: ResolvedOptions | null = null;
   #user: UserInfo | null = null;
-  #peer: Peer | null = null;
+  #signalling: SignallingTransport | null = null;
   #call: ActiveCall | null = null;
   #links = new Map<string, PeerLink>();
-  /** Incoming control channels not yet tied to a call, waiting for their first message. */
-  #handshakes = new Set<DataConnection>();
-  /** Media offers that came with rings which have not arrived yet, by call id, then by caller. */
-  #heldOffers = new Map<string, Map<string, MediaConnection>>();
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The page is hidden in the back/forward cache: registration is given up until it is shown again. */
-  #suspended = false;
-  #retryDelay = 1000;
-  /** An outage of the signalling server was reported and has not ended yet. */
-  #serverUnreachable = false;
-  /** Re-registrations refused because our id was still taken, typically by our own previous socket. */
-  #idTakenRetries = 0;
+  /** Users whose malformed messages were reported in this call: once each, however many they send. */
+  #malformedFrom = new Set<string>();
+  #audio = new RemoteAudio((blocked) => this.dispatchEvent(new CallAudioPlaybackEvent(blocked)));
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
@@ -197,6 +199,34 @@ export class CallController extends EventTarget {
     return this.#call?.record.local.cameraEnabled ?? false;
   }
 
+  /** The link to the signalling server, apart from any call: a call goes on while it is lost. */
+  get signallingState(): SignallingState {
+    return this.#signalling?.state ?? 'disconnected';
+  }
+
+  /**
+   * The browser refused to play the others' sound without a user gesture (`call-audio-playback`
+   * tells when this changes): offer a button that calls {@link resumeAudio}.
+   */
+  get audioBlocked(): boolean {
+    return this.#audio.blocked;
+  }
+
+  /** The elements that play each remote participant's audio, by user id (kept out of the document). */
+  get audioElements(): ReadonlyMap<string, HTMLAudioElement> {
+    return this.#audio.elements;
+  }
+
+  /** Plays the others' sound after the browser blocked it; call it from a click or key press. */
+  resumeAudio(): Promise<void> {
+    return this.#audio.resume();
+  }
+
+  /** The connection to a participant, for diagnostics such as `getStats()`; null when there is none. */
+  connectionOf(userId: string): RTCPeerConnection | null {
+    return this.#links.get(userId)?.peerConnection ?? null;
+  }
+
   /** Registers with the PeerServer. Rejects (and fires `call-error`) if that is not possible. */
   async connect(options: ConnectOptions): Promise<void> {
     if (this.#state !== 'disconnected') {
@@ -212,33 +242,35 @@ export class CallController extends EventTarget {
     this.#options = resolved;
     this.#user = user;
     this.#setState('connecting');
-    const peer = new Peer(peerIdForUser(user.id, resolved.namespace), {
-      host: resolved.server.host,
-      port: resolved.server.port,
-      path: resolved.server.path,
-      secure: resolved.server.secure,
-      key: resolved.server.key,
-      config: { iceServers: resolved.iceServers, iceTransportPolicy: resolved.iceTransportPolicy },
-      debug: 0,
-    });
-    this.#peer = peer;
+    const signalling = resolved.signalling(
+      { userId: user.id, server: resolved.server, namespace: resolved.namespace, connectTimeout: resolved.connectTimeout },
+      {
+        onMessage: (from, payload) => {
+          if (this.#signalling === signalling) this.#onPeerData(from, payload);
+        },
+        onUnreachable: (userId) => {
+          if (this.#signalling === signalling) this.#onUnreachable(userId);
+        },
+        onStateChange: (state) => {
+          if (this.#signalling === signalling) this.#onSignallingState(state);
+        },
+        onError: (error) => {
+          if (this.#signalling === signalling) this.#onSignallingError(error);
+        },
+      },
+    );
+    this.#signalling = signalling;
     try {
-      await whenRegistered(peer, resolved.connectTimeout);
+      await signalling.connect();
     } catch (error) {
-      if (this.#peer === peer) {
-        this.#peer = null;
+      if (this.#signalling === signalling) {
+        this.#signalling = null;
         this.#user = null;
-        peer.destroy();
         this.#setState('disconnected');
       }
       throw this.#report(error as CallError);
     }
-    if (this.#peer !== peer) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
-    peer.on('connection', (channel) => this.#onIncomingChannel(channel));
-    peer.on('call', (media) => this.#onIncomingMedia(media));
-    peer.on('error', (error) => this.#onPeerError(peer, error));
-    peer.on('disconnected', () => this.#onServerLost(peer));
-    peer.on('open', () => this.#onServerBack(peer));
+    if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
     this.#setState('idle');
@@ -251,15 +283,10 @@ export class CallController extends EventTarget {
     await this.#whenClosed();
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
-    clearTimeout(this.#retryTimer);
-    for (const channel of this.#handshakes) channel.close();
-    this.#handshakes.clear();
-    for (const offers of this.#heldOffers.values()) for (const offer of offers.values()) offer.close();
-    this.#heldOffers.clear();
-    const peer = this.#peer;
-    this.#peer = null;
+    const signalling = this.#signalling;
+    this.#signalling = null;
     this.#user = null;
-    peer?.destroy();
+    signalling?.close();
     this.#setState('disconnected');
   }
 
@@ -278,8 +305,6 @@ export class CallController extends EventTarget {
     const record = new CallRecord(crypto.randomUUID(), options.conversationId, 'outgoing', video, self, local);
     const active = newActiveCall(record, {
       inviterId: null,
-      heldOffer: null,
-      otherOffers: new Map(),
       ringTimeout: this.#options!.ringTimeout,
       selfEpoch: 1,
     });
@@ -330,12 +355,8 @@ export class CallController extends EventTarget {
       if (participant.state !== 'ringing') participant.stateSince = active.record.answeredAt;
     }
     this.#setState('active');
-    const inviter = this.#links.get(active.inviterId);
-    inviter?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
-    const offer = active.heldOffer;
-    active.heldOffer = null;
-    if (inviter && offer) this.#answerMedia(active, inviter, offer);
-    else if (inviter) this.#startMedia(inviter);
+    this.#links.get(active.inviterId)?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    for (const link of this.#links.values()) link.release();
     this.#joinOtherRingers(active);
     for (const participant of active.record.participants.values()) {
       if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
@@ -347,9 +368,9 @@ export class CallController extends EventTarget {
    * once, or one re-invites us after our link to them failed. Either way they get a join (once we
    * are in), under the invitation they rang us with.
    */
-  #onRingInCall(active: ActiveCall, userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
-    const link = this.#linkFor(userId);
-    if (!link.channels.includes(channel)) link.addChannel(channel);
+  #onRingInCall(active: ActiveCall, userId: string, message: Extract<ControlMessage, { type: 'ring' }>): void {
+    // They open a new connection for this ring; ours, if any, follows their offer.
+    const link = this.#links.get(userId) ?? this.#openLink(userId, false);
     const ourEpoch = message.roster.find((entry) => entry.id === this.#user!.id)?.epoch ?? active.selfEpoch;
     active.selfEpoch = Math.max(active.selfEpoch, ourEpoch);
     const ringerEpoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
@@ -367,17 +388,12 @@ export class CallController extends EventTarget {
    */
   #joinOtherRingers(active: ActiveCall): void {
     for (const [userId, link] of this.#links) {
-      if (userId !== active.inviterId && link.hasChannel) this.#joinRinger(active, link);
+      if (userId !== active.inviterId) this.#joinRinger(active, link);
     }
   }
 
   #joinRinger(active: ActiveCall, link: PeerLink): void {
     link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
-    const offer = active.otherOffers.get(link.userId);
-    active.otherOffers.delete(link.userId);
-    if (offer) this.#answerMedia(active, link, offer);
-    // Their offer was refused before their ring told us who they are: offer ours instead.
-    else if (!link.media) this.#startMedia(link);
   }
 
   /** Turns the ringing call down; the caller sees `declined`. */
@@ -438,6 +454,7 @@ export class CallController extends EventTarget {
       throw new Error(`meshcall: no transition from ${previous} to ${next}`);
     }
     this.#state = next;
+    this.#syncAudio();
     this.dispatchEvent(new CallStateChangeEvent(next, previous));
   }
 
@@ -445,6 +462,7 @@ export class CallController extends EventTarget {
     if (participant.state === next || !PARTICIPANT_TRANSITIONS[participant.state].includes(next)) return false;
     participant.state = next;
     participant.stateSince = Date.now();
+    this.#syncAudio();
     return true;
   }
 
@@ -498,6 +516,7 @@ export class CallController extends EventTarget {
       return;
     }
     active.media = media;
+    for (const link of this.#links.values()) link.setLocalTracks(media.audioTrack, media.videoTrack);
     this.#updateLocal(active, false);
     if (cameraError) this.#report(cameraError);
   }
@@ -522,18 +541,31 @@ export class CallController extends EventTarget {
   }
 
   #replaceVideo(track: MediaStreamTrack | null): void {
-    for (const link of this.#links.values()) {
-      const connection = link.media?.peerConnection;
-      if (!connection) continue;
-      for (const transceiver of connection.getTransceivers()) {
-        if (transceiver.receiver.track.kind === 'video' && transceiver.currentDirection !== 'stopped') {
-          transceiver.sender.replaceTrack(track).catch((error: unknown) => {
-            if (link.closing) return;
-            this.#report(new CallError('connection-failed', `The camera could not be switched for ${link.userId}.`, { userId: link.userId, cause: error }));
-          });
-        }
+    for (const link of this.#links.values()) link.setLocalVideo(track);
+    this.#applySendLadder();
+  }
+
+  /** Every connection sends the camera at the rung that fits the size of the call. */
+  #applySendLadder(): void {
+    const active = this.#call;
+    if (!active) return;
+    let people = 1;
+    for (const participant of active.record.participants.values()) if (participant.state !== 'left') people += 1;
+    const encoding = videoEncodingFor(people, active.media?.videoTrack?.getSettings().height ?? 480);
+    for (const link of this.#links.values()) link.setVideoEncoding(encoding);
+  }
+
+  /** Plays the audio of everyone answered, while we are in the call; nothing otherwise. */
+  #syncAudio(): void {
+    const tracks = new Map<string, MediaStreamTrack>();
+    const active = this.#call;
+    if (active && this.#state === 'active') {
+      for (const participant of active.record.participants.values()) {
+        const track = participant.stream?.getAudioTracks()[0];
+        if (track && (participant.state === 'connecting' || participant.state === 'connected')) tracks.set(participant.id, track);
       }
     }
+    this.#audio.update(tracks);
   }
 
   // ---- participants ----
@@ -542,6 +574,7 @@ export class CallController extends EventTarget {
     const participant = new ParticipantRecord(user.id, user.name, false, state);
     participant.epoch = epoch;
     active.record.participants.set(user.id, participant);
+    this.#applySendLadder();
     if (state === 'ringing') this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
     else this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
     return participant;
@@ -554,8 +587,8 @@ export class CallController extends EventTarget {
       participant = this.#addParticipant(active, user, 'connecting', epoch);
     } else if (participant.state === 'ringing') {
       this.#setParticipantState(participant, 'connecting');
-      // Their media may have connected before their accept arrived.
-      if (this.#links.get(user.id)?.media?.peerConnection?.connectionState === 'connected') {
+      // Their connection came up while it rang.
+      if (this.#links.get(user.id)?.connectionState === 'connected') {
         this.#setParticipantState(participant, 'connected');
       }
       participant.name = user.name;
@@ -585,13 +618,13 @@ export class CallController extends EventTarget {
     if (epoch > 0) record.departed.set(userId, epoch);
     clearTimeout(active.ringTimers.get(userId));
     active.ringTimers.delete(userId);
-    dropOffer(active.otherOffers, userId);
     const link = this.#links.get(userId);
     this.#links.delete(userId);
     if (link) this.#retire([link], drain);
     const participant = record.participants.get(userId);
     if (!participant) return;
     record.participants.delete(userId);
+    this.#applySendLadder();
     this.#setParticipantState(participant, 'left');
     participant.stream = null;
     this.dispatchEvent(new CallParticipantLeftEvent(record, participant, reason));
@@ -608,8 +641,13 @@ export class CallController extends EventTarget {
 
   #hasLiveLink(userId: string): boolean {
     const link = this.#links.get(userId);
-    if (!link) return false;
-    return link.channels.some((channel) => channel.open) || link.media?.peerConnection?.connectionState === 'connected';
+    return !!link && (link.channelOpen || link.connectionState === 'connected');
+  }
+
+  /** Whether the connection to an answered participant is still getting somewhere. */
+  #isConnecting(userId: string, waited: number): boolean {
+    const state = this.#links.get(userId)?.connectionState;
+    return state === 'connecting' && waited < CONNECT_GIVE_UP_MS;
   }
 
   #startSweep(active: ActiveCall): void {
@@ -628,7 +666,12 @@ export class CallController extends EventTarget {
       const ringTimeout = participant.ringTimeout ?? active.ringTimeout;
       if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > ringTimeout + RING_FALLBACK_MS) {
         this.#removeParticipant(active, participant.id, 'no-answer');
-      } else if (participant.state === 'connecting' && this.#state === 'active' && waited > CONNECT_TIMEOUT_MS) {
+      } else if (
+        participant.state === 'connecting' &&
+        this.#state === 'active' &&
+        waited > CONNECT_TIMEOUT_MS &&
+        !this.#isConnecting(participant.id, waited)
+      ) {
         this.#report(new CallError('connection-failed', `Could not connect to ${participant.id}.`, { userId: participant.id }));
         this.#removeParticipant(active, participant.id, 'connection-lost');
       }
@@ -643,7 +686,9 @@ export class CallController extends EventTarget {
     const epoch = (record.departed.get(user.id) ?? 0) + 1;
     record.departed.delete(user.id);
     this.#addParticipant(active, user, 'ringing', epoch);
-    const link = this.#dial(user.id);
+    this.#links.get(user.id)?.close();
+    // The ring goes out first: the offer follows once the connection has negotiated it.
+    const link = this.#openLink(user.id, true);
     link.send({
       type: 'ring',
       callId: record.id,
@@ -654,8 +699,6 @@ export class CallController extends EventTarget {
       roster: this.#roster(),
       timeout: this.#options!.ringTimeout,
     });
-    // The offer goes out with the ring, so that answering costs the callee only its answer.
-    this.#startMedia(link);
     active.ringTimers.set(
       user.id,
       setTimeout(() => {
@@ -666,42 +709,32 @@ export class CallController extends EventTarget {
     );
   }
 
-  #onRing(userId: string, channel: DataConnection, message: Extract<ControlMessage, { type: 'ring' }>): void {
+  #onRing(userId: string, message: Extract<ControlMessage, { type: 'ring' }>): void {
     const current = this.#call;
     if (current?.record.id === message.callId) {
-      if (message.from.id === userId && userId !== current.inviterId) this.#onRingInCall(current, userId, channel, message);
+      if (message.from.id === userId && userId !== current.inviterId) this.#onRingInCall(current, userId, message);
       return;
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
-      const offers = this.#takeHeldOffers(message.callId);
-      dropOffer(offers, userId);
-      if (offers.size > 0) this.#heldOffers.set(message.callId, offers);
-      channel.send(toWire({ type: 'decline', callId: message.callId, busy: true }));
-      // The caller closes the channel on receipt; this only bounds how long a silent one stays.
-      setTimeout(() => channel.close(), DRAIN_TIMEOUT_MS);
+      this.#signalling?.send(userId, toWire({ type: 'decline', callId: message.callId, busy: true }));
       return;
     }
     const self = this.#user!;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
-    const otherOffers = this.#takeHeldOffers(message.callId);
-    const heldOffer = otherOffers.get(userId) ?? null;
-    otherOffers.delete(userId);
     const active = newActiveCall(record, {
       inviterId: userId,
-      heldOffer,
-      otherOffers,
       ringTimeout: message.timeout,
       selfEpoch: message.roster.find((entry) => entry.id === self.id)?.epoch ?? 1,
     });
     this.#call = active;
-    this.#linkFor(userId).addChannel(channel);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
     caller.epoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
     caller.microphoneEnabled = message.media.microphone;
     caller.cameraEnabled = message.media.camera;
     record.participants.set(userId, caller);
     this.#setState('incoming');
+    this.#openLink(userId, false);
     this.#startSweep(active);
     this.#mergeRoster(active, message.roster);
     if (this.#call !== active) return;
@@ -713,44 +746,64 @@ export class CallController extends EventTarget {
 
   // ---- the mesh ----
 
-  #linkFor(userId: string): PeerLink {
-    let link = this.#links.get(userId);
-    if (!link) {
-      link = new PeerLink(userId, peerIdForUser(userId, this.#options!.namespace));
-      this.#links.set(userId, link);
-    }
-    return link;
-  }
-
-  /** Opens a control channel to a user. */
-  #dial(userId: string): PeerLink {
-    const link = this.#linkFor(userId);
-    const channel = this.#peer!.connect(link.peerId, {
-      serialization: 'json',
-      reliable: true,
-      metadata: { callId: this.#call!.record.id },
+  /**
+   * A connection to a participant of the current call. `initiator`: we make the first offer;
+   * otherwise it waits for theirs. Our devices go on it once they are on (after accept, for a callee).
+   */
+  #openLink(userId: string, initiator: boolean): PeerLink {
+    const active = this.#call!;
+    const options = this.#options!;
+    let reportedMalformed = false;
+    const link: PeerLink = new PeerLink({
+      userId,
+      callId: active.record.id,
+      polite: this.#user!.id > userId,
+      rtcConfig: options.rtcConfig,
+      held: !initiator && !options.preconnect && this.#state === 'incoming',
+      handlers: {
+        relay: (message) => this.#signalling?.send(userId, message) ?? false,
+        onMessage: (message) => {
+          if (this.#links.get(userId) === link) this.#onMessage(userId, message);
+        },
+        onMalformed: () => {
+          if (reportedMalformed) return;
+          reportedMalformed = true;
+          this.#report(new CallError('protocol-error', `Ignored a malformed message from ${userId}.`, { userId }));
+        },
+        onRemoteStream: (stream) => {
+          const participant = this.#call?.record.participants.get(userId);
+          if (!participant || this.#links.get(userId) !== link) return;
+          participant.stream = stream;
+          this.#syncAudio();
+          this.dispatchEvent(new CallParticipantChangeEvent(this.#call!.record, participant));
+        },
+        onConnectionState: (state) => this.#onConnectionState(link, state),
+        onChannelClosed: () => this.#declareLost(link),
+        onNegotiationError: (error) => {
+          if (this.#links.get(userId) !== link) return;
+          this.#report(new CallError('connection-failed', `The connection with ${userId} could not be updated.`, { userId, cause: error }));
+        },
+      },
     });
-    if (channel) {
-      this.#watchChannel(userId, channel);
-      link.addChannel(channel);
-    }
+    this.#links.set(userId, link);
+    this.#applySendLadder();
+    if (active.media) link.setLocalTracks(active.media.audioTrack, active.media.videoTrack);
+    if (initiator) link.connect();
     return link;
   }
 
   /**
    * Connects to a participant who answered, when the rule says we are the side that dials: in every
-   * pair of participants who did not meet through a ring, the one with the smaller peer id dials.
+   * pair of participants who did not meet through a ring, the one with the smaller user id dials.
    * Both learn of each other through the rosters, so exactly one of them dials.
    */
   #meet(userId: string): void {
     const active = this.#call;
     if (!active || this.#state !== 'active' || this.#links.has(userId)) return;
-    const options = this.#options!;
-    if (peerIdForUser(this.#user!.id, options.namespace) > peerIdForUser(userId, options.namespace)) return;
-    const link = this.#dial(userId);
+    if (this.#user!.id > userId) return;
+    const link = this.#openLink(userId, true);
     link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
     link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
-    this.#startMedia(link);
   }
 
   #roster(): RosterEntry[] {
@@ -832,59 +885,41 @@ export class CallController extends EventTarget {
   }
 
 
-  #onIncomingChannel(channel: DataConnection): void {
-    const userId = userForPeerId(channel.peer, this.#options!.namespace);
-    if (!userId || userId === this.#user?.id) {
-      channel.close();
+  /** Whatever another user sent us: through the signalling server, or over our data channel with them. */
+  #onPeerData(userId: string, data: unknown): void {
+    const message = parsePeerMessage(data);
+    if (!message) {
+      if (this.#call && !this.#malformedFrom.has(userId)) {
+        this.#malformedFrom.add(userId);
+        this.#report(new CallError('protocol-error', `Ignored a malformed message from ${userId}.`, { userId }));
+      }
       return;
     }
-    this.#watchChannel(userId, channel);
-    const callId = (channel.metadata as { callId?: unknown } | undefined)?.callId;
+    if (message.type === 'signal') this.#onSignal(userId, message);
+    else this.#onMessage(userId, message);
+  }
+
+  #onSignal(userId: string, signal: SignalMessage): void {
     const active = this.#call;
-    if (active && callId === active.record.id) {
-      const link = this.#linkFor(userId);
-      link.addChannel(channel);
+    if (!active || signal.callId !== active.record.id) return;
+    let link = this.#links.get(userId);
+    if (!link) {
+      // A member who dialled us by the mesh rule; anything else is stale or not for us.
+      if (signal.description?.type !== 'offer' || this.#state === 'incoming' || !active.record.participants.has(userId)) return;
+      link = this.#openLink(userId, false);
       link.send({ type: 'media', callId: active.record.id, media: this.#mediaState() });
       link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
-      return;
     }
-    this.#handshakes.add(channel);
-    setTimeout(() => {
-      if (this.#handshakes.delete(channel)) channel.close();
-    }, HANDSHAKE_TIMEOUT_MS);
+    link.handleSignal(signal);
   }
 
-  #watchChannel(userId: string, channel: DataConnection): void {
-    let reportedMalformed = false;
-    channel.on('data', (data) => {
-      const message = parseControlMessage(data);
-      if (!message) {
-        if (!reportedMalformed) {
-          reportedMalformed = true;
-          this.#report(new CallError('protocol-error', `Ignored a malformed control message from ${userId}.`, { userId }));
-        }
-        return;
-      }
-      this.#onMessage(userId, channel, message);
-    });
-    channel.on('close', () => this.#onChannelClosed(userId, channel));
-    channel.on('error', () => undefined);
-  }
-
-  #onMessage(userId: string, channel: DataConnection, message: ControlMessage): void {
+  #onMessage(userId: string, message: ControlMessage): void {
     if (message.type === 'ring') {
-      // A ring into our current call may come on a channel already tied to it (a member re-inviting us).
-      const forCurrentCall = this.#call?.record.id === message.callId;
-      if (this.#handshakes.delete(channel) || forCurrentCall) this.#onRing(userId, channel, message);
+      this.#onRing(userId, message);
       return;
     }
     const active = this.#call;
-    if (!active || message.callId !== active.record.id) {
-      // A goodbye for a call we already left still gets its channel closed, which the sender awaits.
-      if (message.type === 'hangup' || message.type === 'cancel' || message.type === 'decline') channel.close();
-      return;
-    }
-    if (this.#handshakes.delete(channel)) this.#linkFor(userId).addChannel(channel);
+    if (!active || message.callId !== active.record.id) return;
     switch (message.type) {
       case 'accept':
         // Their media may have arrived first and marked them answered; the names and devices still count.
@@ -907,7 +942,6 @@ export class CallController extends EventTarget {
       case 'cancel':
         if (userId !== active.inviterId) {
           // Another member's ring ended; the inviter's goes on.
-          dropOffer(active.otherOffers, userId);
           const link = this.#links.get(userId);
           if (link && this.#state === 'incoming') {
             this.#links.delete(userId);
@@ -937,203 +971,62 @@ export class CallController extends EventTarget {
     }
   }
 
-  #onChannelClosed(userId: string, channel: DataConnection): void {
-    this.#handshakes.delete(channel);
-    const link = this.#links.get(userId);
-    if (!link || link.closing || !link.channels.includes(channel)) return;
-    link.removeChannel(channel);
-    if (link.hasChannel) return;
+  // ---- connections ----
+
+  #onConnectionState(link: PeerLink, state: RTCPeerConnectionState): void {
     const active = this.#call;
-    if (!active?.record.participants.has(userId)) return;
-    this.#report(new CallError('connection-failed', `The connection with ${userId} was lost.`, { userId }));
-    this.#removeParticipant(active, userId, 'connection-lost');
-  }
-
-  // ---- media connections ----
-
-  #startMedia(link: PeerLink): void {
-    const active = this.#call!;
-    const { stream, placeholder } = active.media!.connectionStream();
-    const media = this.#peer!.call(link.peerId, stream, { metadata: { callId: active.record.id, epoch: active.selfEpoch } });
-    if (!media) {
-      // Not registered right now; the sweep gives up on the participant if this never recovers.
-      placeholder?.stop();
-      return;
+    const participant = active?.record.participants.get(link.userId);
+    if (!active || !participant || link.closing || this.#links.get(link.userId) !== link) return;
+    switch (state) {
+      case 'connected':
+        link.cancelLossWatch();
+        if (this.#setParticipantState(participant, 'connected')) {
+          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+        }
+        break;
+      case 'disconnected':
+        if (this.#setParticipantState(participant, 'connecting')) {
+          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+        }
+        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#declareLost(link));
+        setTimeout(() => {
+          if (!link.closing && link.connectionState === 'disconnected') link.restartIce();
+        }, ICE_RESTART_DELAY_MS);
+        break;
+      case 'failed':
+        link.restartIce();
+        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#declareLost(link));
+        break;
     }
-    this.#attachMedia(link, media, placeholder);
   }
 
-  #onIncomingMedia(media: MediaConnection): void {
-    const userId = userForPeerId(media.peer, this.#options!.namespace);
+  /** The connection is gone without a goodbye (their data channel closed, or it never came back). */
+  #declareLost(link: PeerLink): void {
     const active = this.#call;
-    const metadata = media.metadata as { callId?: unknown; epoch?: unknown } | undefined;
-    const callId = metadata?.callId;
-    if (!userId || typeof callId !== 'string' || !isEpoch(metadata?.epoch)) {
-      media.close();
-      return;
-    }
-    if (active && callId === active.record.id && this.#admits(active.record, userId, metadata.epoch)) {
-      if (this.#state === 'incoming') {
-        const previous = userId === active.inviterId ? active.heldOffer : active.otherOffers.get(userId);
-        previous?.close();
-        if (userId === active.inviterId) active.heldOffer = media;
-        else active.otherOffers.set(userId, media);
-        return;
-      }
-      if ((this.#state === 'active' || this.#state === 'outgoing') && active.media) {
-        this.#answerMedia(active, this.#linkFor(userId), media);
-        return;
-      }
-    }
-    if (this.#state === 'idle') {
-      // The offer travels through the server and usually beats the ring, which waits for its channel.
-      const offers = this.#heldOffers.get(callId) ?? new Map<string, MediaConnection>();
-      this.#heldOffers.set(callId, offers);
-      offers.get(userId)?.close();
-      offers.set(userId, media);
-      setTimeout(() => {
-        if (this.#heldOffers.get(callId)?.get(userId) !== media) return;
-        offers.delete(userId);
-        if (offers.size === 0) this.#heldOffers.delete(callId);
-        media.close();
-      }, HANDSHAKE_TIMEOUT_MS);
-      return;
-    }
-    media.close();
-  }
-
-  /** All offers held for a call, now that its ring arrived (or was refused). */
-  #takeHeldOffers(callId: string): Map<string, MediaConnection> {
-    const offers = this.#heldOffers.get(callId) ?? new Map<string, MediaConnection>();
-    this.#heldOffers.delete(callId);
-    return offers;
-  }
-
-  #answerMedia(active: ActiveCall, link: PeerLink, media: MediaConnection): void {
-    const participant = active.record.participants.get(link.userId);
-    const epoch = (media.metadata as { epoch: number }).epoch;
-    this.#markAnswered(active, { id: link.userId, name: participant?.name ?? link.userId }, undefined, epoch);
-    const { stream, placeholder } = active.media!.connectionStream();
-    media.answer(stream);
-    this.#attachMedia(link, media, placeholder);
-  }
-
-  #attachMedia(link: PeerLink, media: MediaConnection, placeholder: MediaStreamTrack | null): void {
-    const previous = link.media;
-    link.media = media;
-    previous?.close();
-    const connection = media.peerConnection;
-    if (placeholder) releasePlaceholder(connection, placeholder);
-    const participantOf = () => {
-      const active = this.#call;
-      const participant = active?.record.participants.get(link.userId);
-      return active && participant && link.media === media && !link.closing ? { active, participant } : null;
-    };
-    media.on('stream', (stream) => {
-      const found = participantOf();
-      if (!found) return;
-      found.participant.stream = stream;
-      this.dispatchEvent(new CallParticipantChangeEvent(found.active.record, found.participant));
-    });
-    connection.addEventListener('connectionstatechange', () => {
-      const found = participantOf();
-      if (!found) return;
-      const { active, participant } = found;
-      switch (connection.connectionState) {
-        case 'connected':
-          link.cancelLossWatch();
-          if (this.#setParticipantState(participant, 'connected')) {
-            this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
-          }
-          break;
-        case 'disconnected':
-          if (this.#setParticipantState(participant, 'connecting')) {
-            this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
-          }
-          link.watchForLoss(RECONNECT_GRACE_MS, () => this.#onMediaLost(link, media));
-          break;
-        case 'failed':
-          this.#onMediaLost(link, media);
-          break;
-      }
-    });
-    media.on('close', () => this.#onMediaLost(link, media));
-    media.on('error', () => undefined);
-  }
-
-  #onMediaLost(link: PeerLink, media: MediaConnection): void {
-    if (link.closing || link.media !== media) return;
-    link.cancelLossWatch();
-    // A goodbye may still be on its way over the control channel: give it the time it needs.
-    if (link.channels.some((channel) => channel.open)) {
-      link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#declareLost(link, media));
-    } else {
-      this.#declareLost(link, media);
-    }
-  }
-
-  #declareLost(link: PeerLink, media: MediaConnection): void {
-    const active = this.#call;
-    if (!active || link.closing || link.media !== media || !active.record.participants.has(link.userId)) return;
+    if (!active || link.closing || this.#links.get(link.userId) !== link || !active.record.participants.has(link.userId)) return;
     this.#report(new CallError('connection-failed', `The connection with ${link.userId} was lost.`, { userId: link.userId }));
     this.#removeParticipant(active, link.userId, 'connection-lost');
   }
 
   // ---- signalling server ----
 
-  #onPeerError(peer: Peer, error: PeerError<string>): void {
-    if (peer !== this.#peer) return;
-    switch (error.type) {
-      case 'peer-unavailable': {
-        const peerId = /peer (\S+)$/.exec(error.message)?.[1];
-        const userId = peerId ? userForPeerId(peerId, this.#options!.namespace) : null;
-        const active = this.#call;
-        if (userId && active?.record.participants.has(userId)) {
-          this.#report(new CallError('peer-unavailable', `${userId} is not reachable right now.`, { userId }));
-          this.#removeParticipant(active, userId, 'unavailable');
-        }
-        break;
-      }
-      case 'unavailable-id':
-        // The server may not have dropped our previous socket yet (a page back from the cache, a
-        // network blip): the retry scheduled on 'disconnected' gets a few chances first.
-        if (this.#idTakenRetries++ < ID_TAKEN_RETRIES) break;
-        this.#report(new CallError('identity-in-use', 'This user is connected elsewhere.'));
-        void this.disconnect();
-        break;
-      case 'network':
-      case 'socket-error':
-      case 'socket-closed':
-      case 'server-error':
-      case 'disconnected':
-        // Once per outage: every failed retry raises this again.
-        if (this.#serverUnreachable) break;
-        this.#serverUnreachable = true;
-        this.#report(new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }));
-        break;
-      default:
-        this.#report(new CallError('connection-failed', error.message, { cause: error }));
-    }
+  #onUnreachable(userId: string): void {
+    const active = this.#call;
+    if (!active?.record.participants.has(userId)) return;
+    this.#report(new CallError('peer-unavailable', `${userId} is not reachable right now.`, { userId }));
+    this.#removeParticipant(active, userId, 'unavailable');
   }
 
-  /** Calls in progress go on peer to peer; registration is retried with a growing delay. */
-  #onServerLost(peer: Peer): void {
-    if (peer !== this.#peer || peer.destroyed) return;
-    if (this.#state === 'idle') this.#setState('connecting');
-    clearTimeout(this.#retryTimer);
-    if (this.#suspended) return;
-    this.#retryTimer = setTimeout(() => {
-      if (peer === this.#peer && peer.disconnected && !peer.destroyed) peer.reconnect();
-    }, this.#retryDelay);
-    this.#retryDelay = Math.min(this.#retryDelay * 2, SERVER_RETRY_MAX_MS);
+  /** Calls in progress go on peer to peer while the server is away; only an idle controller shows it. */
+  #onSignallingState(state: SignallingState): void {
+    this.dispatchEvent(new CallSignallingChangeEvent(state));
+    if (state === 'reconnecting' && this.#state === 'idle') this.#setState('connecting');
+    else if (state === 'connected' && this.#state === 'connecting') this.#setState('idle');
   }
 
-  #onServerBack(peer: Peer): void {
-    if (peer !== this.#peer) return;
-    this.#retryDelay = 1000;
-    this.#idTakenRetries = 0;
-    this.#serverUnreachable = false;
-    if (this.#state === 'connecting') this.#setState('idle');
+  #onSignallingError(error: CallError): void {
+    this.#report(error);
+    if (error.type === 'identity-in-use') void this.disconnect();
   }
 
   /**
@@ -1143,17 +1036,11 @@ export class CallController extends EventTarget {
    */
   #onPageHide = (): void => {
     if (this.#call) this.#leave();
-    this.#suspended = true;
-    clearTimeout(this.#retryTimer);
-    const peer = this.#peer;
-    if (peer && !peer.disconnected) peer.disconnect();
+    this.#signalling?.suspend();
   };
 
   #onPageShow = (event: PageTransitionEvent): void => {
-    if (!event.persisted || !this.#suspended) return;
-    this.#suspended = false;
-    const peer = this.#peer;
-    if (peer && peer.disconnected && !peer.destroyed) peer.reconnect();
+    if (event.persisted) this.#signalling?.resume();
   };
 
   // ---- ending ----
@@ -1166,7 +1053,7 @@ export class CallController extends EventTarget {
       case 'incoming':
         // The inviter, and anyone else who rang us into this call.
         for (const link of this.#links.values()) {
-          if (link.hasChannel) link.send({ type: 'decline', callId: record.id, busy: false });
+          link.send({ type: 'decline', callId: record.id, busy: false });
         }
         this.#endCall('declined', true);
         break;
@@ -1199,8 +1086,6 @@ export class CallController extends EventTarget {
     clearTimeout(active.incomingTimer);
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
     clearInterval(active.sweepTimer);
-    active.heldOffer?.close();
-    for (const offer of active.otherOffers.values()) offer.close();
     active.media?.stop();
     const record = active.record;
     record.local.stream = null;
@@ -1215,7 +1100,7 @@ export class CallController extends EventTarget {
     const closed = this.#retire(links, drain);
     const settle = () => {
       if (this.#state === 'ending' && this.#call === null) {
-        this.#setState(this.#peer?.open ? 'idle' : this.#peer ? 'connecting' : 'disconnected');
+        this.#setState(this.#signalling?.state === 'connected' ? 'idle' : this.#signalling ? 'connecting' : 'disconnected');
       }
     };
     if (closed) void closed.then(settle);
@@ -1260,8 +1145,9 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
   if (!isValidNamespace(namespace)) throw invalid('namespace must be letters and digits.');
   return {
     server: { host: server.host, port: server.port, path: server.path ?? '/', secure: server.secure ?? false, key: server.key ?? 'peerjs' },
-    iceServers: options.iceServers ?? [],
-    iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+    rtcConfig: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+    preconnect: options.preconnect ?? true,
+    signalling: options.signalling ?? peerJsSignalling,
     namespace,
     ringTimeout: options.ringTimeout ?? 30000,
     connectTimeout: options.connectTimeout ?? 10000,
@@ -1270,31 +1156,6 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
       video: options.media?.video ?? DEFAULT_MEDIA_CONSTRAINTS.video,
     },
   };
-}
-
-function whenRegistered(peer: Peer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (error?: CallError) => {
-      clearTimeout(timer);
-      peer.off('open', onOpen);
-      peer.off('error', onError);
-      peer.off('close', onClose);
-      if (error) reject(error);
-      else resolve();
-    };
-    const onOpen = () => settle();
-    const onError = (error: PeerError<string>) =>
-      settle(
-        error.type === 'unavailable-id'
-          ? new CallError('identity-in-use', 'This user is already connected in another tab or device.', { cause: error })
-          : new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }),
-      );
-    const onClose = () => settle(new CallError('invalid-state', 'disconnect() was called while connecting.'));
-    const timer = setTimeout(() => settle(new CallError('server-unreachable', 'The signalling server did not answer in time.')), timeoutMs);
-    peer.on('open', onOpen);
-    peer.on('error', onError);
-    peer.on('close', onClose);
-  });
 }
 
 function normaliseParticipants(participants: StartCallOptions['participants'], selfId: string): UserInfo[] {
@@ -1307,11 +1168,6 @@ function normaliseParticipants(participants: StartCallOptions['participants'], s
     if (user.id !== selfId && !seen.has(user.id)) seen.set(user.id, user as UserInfo);
   }
   return [...seen.values()];
-}
-
-function dropOffer(offers: Map<string, MediaConnection>, userId: string): void {
-  offers.get(userId)?.close();
-  offers.delete(userId);
 }
 
 function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {

@@ -1,5 +1,6 @@
 import type { CallError } from './errors.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant } from './model.js';
+import type { SignallingState } from './transport/signalling.js';
 
 /**
  * Controller events also travel through the DOM (re-dispatched by elements), so they bubble and
@@ -82,6 +83,29 @@ export class CallErrorEvent extends Event {
   }
 }
 
+/** The link to the signalling server changed; a call in progress goes on without it. */
+export class CallSignallingChangeEvent extends Event {
+  constructor(
+    readonly state: SignallingState,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-signalling-change', init);
+  }
+}
+
+/**
+ * The browser blocked (or let through again) the others' sound: it plays sound only after a user
+ * gesture on the page. While `blocked`, offer a control that calls `resumeAudio()`.
+ */
+export class CallAudioPlaybackEvent extends Event {
+  constructor(
+    readonly blocked: boolean,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-audio-playback', init);
+  }
+}
+
 export interface CallControllerEventMap {
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
@@ -90,4 +114,6 @@ export interface CallControllerEventMap {
   'call-participant-change': CallParticipantChangeEvent;
   'call-ended': CallEndedEvent;
   'call-error': CallErrorEvent;
+  'call-signalling-change': CallSignallingChangeEvent;
+  'call-audio-playback': CallAudioPlaybackEvent;
 }

@@ -4,7 +4,8 @@ export * from './call-controller.js';
 export * from './errors.js';
 export * from './events.js';
 export type * from './model.js';
-export type { MediaConstraints } from './local-media.js';
+export type { MediaConstraints } from './media/local-media.js';
+export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';
 
 /** The controller every element uses unless its `controller` property points at another one. */
 export const callController = new CallController();

@@ -1,8 +1,10 @@
 import type { UserInfo } from './model.js';
 
 /**
- * Control messages between participants, over each pair's data channel. Everything that arrives is
- * validated: a peer running another version, or a hostile one, must not be able to crash the call.
+ * Messages between participants: control messages (the call) and signals (the connection that
+ * carries it), over each pair's data channel or, until that is open, relayed by the signalling
+ * server. Everything that arrives is validated: a peer running another version, or a hostile one,
+ * must not be able to crash the call.
  */
 export const PROTOCOL_VERSION = 1;
 
@@ -43,7 +45,27 @@ export type ControlMessage =
 
 export type WireMessage = ControlMessage & { v: number };
 
+/**
+ * Negotiation of one pair's RTCPeerConnection. `from` names the sender's connection and `to` the
+ * receiver's (null until the sender has heard from it), so that signals of a connection that was
+ * since replaced are told apart from those of the current one.
+ */
+export interface SignalMessage {
+  type: 'signal';
+  callId: string;
+  from: string;
+  to: string | null;
+  description?: RTCSessionDescriptionInit;
+  candidate?: RTCIceCandidateInit;
+}
+
+export type PeerMessage = ControlMessage | SignalMessage;
+
 const MAX_TEXT = 128;
+const MAX_SDP = 64 * 1024;
+const MAX_CANDIDATE = 1024;
+/** Larger payloads are refused before they are parsed. */
+export const MAX_MESSAGE_BYTES = 96 * 1024;
 const MAX_ROSTER = 32;
 const MIN_RING_MS = 1000;
 const MAX_RING_MS = 10 * 60 * 1000;
@@ -84,7 +106,64 @@ function roster(value: unknown): RosterEntry[] | null {
   return entries;
 }
 
+const isShortText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
+const isOptionalText = (value: unknown): value is string | null | undefined => value == null || isText(value);
+
+function description(value: unknown): RTCSessionDescriptionInit | null {
+  if (!isObject(value) || (value.type !== 'offer' && value.type !== 'answer') || !isShortText(value.sdp, MAX_SDP)) return null;
+  return { type: value.type, sdp: value.sdp };
+}
+
+function candidate(value: unknown): RTCIceCandidateInit | null {
+  if (!isObject(value) || !isShortText(value.candidate, MAX_CANDIDATE) || !isOptionalText(value.sdpMid)) return null;
+  if (!isOptionalText(value.usernameFragment)) return null;
+  const index = value.sdpMLineIndex;
+  if (index != null && !(Number.isInteger(index) && (index as number) >= 0 && (index as number) < 64)) return null;
+  return {
+    candidate: value.candidate,
+    sdpMid: value.sdpMid ?? null,
+    sdpMLineIndex: (index as number | null | undefined) ?? null,
+    usernameFragment: value.usernameFragment ?? null,
+  };
+}
+
+function signal(data: Fields, callId: string): SignalMessage | null {
+  if (!isText(data.from) || !(data.to === null || isText(data.to))) return null;
+  const message: SignalMessage = { type: 'signal', callId, from: data.from, to: data.to };
+  if (data.description !== undefined) {
+    const parsed = description(data.description);
+    if (!parsed) return null;
+    message.description = parsed;
+  } else if (data.candidate !== undefined) {
+    const parsed = candidate(data.candidate);
+    if (!parsed) return null;
+    message.candidate = parsed;
+  } else {
+    return null;
+  }
+  return message;
+}
+
+/** A message arrived as text (a data channel) : parsed only when it is small enough. */
+export function parseMessageText(text: unknown): PeerMessage | null {
+  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return parsePeerMessage(data);
+}
+
 /** The message, or null when the data is not a well-formed message of this protocol version. */
+export function parsePeerMessage(data: unknown): PeerMessage | null {
+  if (!isObject(data) || data.v !== PROTOCOL_VERSION || !isText(data.callId)) return null;
+  if (data.type === 'signal') return signal(data, data.callId);
+  return parseControlMessage(data);
+}
+
+/** The control message, or null when the data is not a well-formed control message of this version. */
 export function parseControlMessage(data: unknown): ControlMessage | null {
   if (!isObject(data) || data.v !== PROTOCOL_VERSION || !isText(data.callId)) return null;
   const callId = data.callId;
@@ -127,6 +206,6 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
   }
 }
 
-export function toWire(message: ControlMessage): WireMessage {
+export function toWire<M extends PeerMessage>(message: M): M & { v: number } {
   return { ...message, v: PROTOCOL_VERSION };
 }

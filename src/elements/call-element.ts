@@ -10,6 +10,7 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-participant-change',
   'call-ended',
   'call-error',
+  'call-audio-playback',
 ];
 
 /**

@@ -1,5 +1,4 @@
 import { waitUntil } from '@open-wc/testing';
-import { Peer } from 'peerjs';
 import { CallController, type CallControllerEventMap, type ConnectOptions } from '../../src/controller/index.js';
 import { peerServer } from './peer-server.js';
 
@@ -67,32 +66,29 @@ export async function establishCall(
   await waitUntil(() => caller.state === 'active', 'caller never became active', { timeout: 10000 });
 }
 
-interface PeerJsConnection {
-  peer: string;
-  close(): void;
-}
-
 /**
- * Records every PeerJS connection with the peer id of its owner, so a test can cut the link
- * between two parties as a network failure would, without a goodbye.
+ * Records the data channel of every RTCPeerConnection, so a test can cut the link between two
+ * parties as a network failure would, without a goodbye: closing one side's control channel closes
+ * the other's too, and neither was told anything by the call.
  */
-export function recordPeerJsConnections(): { cut(from: CallController, to: CallController): number; restore(): void } {
-  const prototype = Peer.prototype as unknown as { _addConnection(peerId: string, connection: PeerJsConnection): void };
-  const original = prototype._addConnection;
-  const owned: Array<{ owner: string; connection: PeerJsConnection }> = [];
-  prototype._addConnection = function (this: Peer, peerId: string, connection: PeerJsConnection) {
-    owned.push({ owner: this.id, connection });
-    return original.call(this, peerId, connection);
+export function recordLinks(): { cut(from: CallController, to: CallController): boolean; restore(): void } {
+  const prototype = RTCPeerConnection.prototype;
+  const original = prototype.createDataChannel;
+  const channels = new WeakMap<RTCPeerConnection, RTCDataChannel[]>();
+  prototype.createDataChannel = function (this: RTCPeerConnection, label: string, init?: RTCDataChannelInit) {
+    const channel = original.call(this, label, init);
+    channels.set(this, [...(channels.get(this) ?? []), channel]);
+    return channel;
   };
-  const peerIdOf = (controller: CallController) => `meshcall-u-${idOf(controller)}`;
   return {
     cut(from, to) {
-      const cut = owned.filter(({ owner, connection }) => owner === peerIdOf(from) && connection.peer === peerIdOf(to));
-      for (const { connection } of cut) connection.close();
-      return cut.length;
+      const connection = from.connectionOf(idOf(to));
+      const cut = connection ? (channels.get(connection) ?? []) : [];
+      for (const channel of cut) channel.close();
+      return cut.length > 0;
     },
     restore() {
-      prototype._addConnection = original;
+      prototype.createDataChannel = original;
     },
   };
 }

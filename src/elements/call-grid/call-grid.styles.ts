@@ -172,4 +172,23 @@ export default css`
       animation: none;
     }
   }
+
+  .enable-sound {
+    display: block;
+    width: 100%;
+    margin-block-end: var(--meshcall-grid-gap, 0.5rem);
+    padding: 0.6rem 1rem;
+    border: none;
+    border-radius: var(--meshcall-tile-radius, 0.75rem);
+    background: var(--meshcall-enable-sound-background, #f9a825);
+    color: var(--meshcall-enable-sound-color, #1a1a1a);
+    font: inherit;
+    font-weight: 600;
+    cursor: pointer;
+  }
+
+  .enable-sound:focus-visible {
+    outline: 2px solid currentColor;
+    outline-offset: 2px;
+  }
 `;

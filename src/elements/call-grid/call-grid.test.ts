@@ -1,6 +1,7 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../define.js';
 import {
+  CallAudioPlaybackEvent,
   CallController,
   CallParticipantChangeEvent,
   CallStateChangeEvent,
@@ -32,6 +33,12 @@ function participant(id: string, overrides: Partial<FakeParticipant> = {}): Fake
 class FakeController extends EventTarget {
   state: CallState = 'idle';
   call: Call | null = null;
+  audioBlocked = false;
+  resumed = 0;
+
+  async resumeAudio(): Promise<void> {
+    this.resumed += 1;
+  }
 
   /** Puts the fake in a call with the local user and `remotes`. */
   enter(state: CallState, remotes: FakeParticipant[], local = participant('me', { name: 'Me Myself', isLocal: true })): void {
@@ -277,7 +284,7 @@ describe('<call-grid> with a fake controller', () => {
     expect(local.autoplay).to.be.true;
     expect(local.hasAttribute('playsinline')).to.be.true;
     expect(getComputedStyle(local).transform).to.equal('matrix(-1, 0, 0, 1, 0, 0)');
-    expect(bob.muted).to.be.false;
+    expect(bob.muted, 'the controller plays the sound, not the tile').to.be.true;
     expect(bob.autoplay).to.be.true;
     expect(bob.hasAttribute('playsinline')).to.be.true;
     expect(getComputedStyle(bob).transform).to.equal('none');
@@ -389,31 +396,23 @@ describe('<call-grid> with a fake controller', () => {
     [bobStream, replacement].forEach((stream) => stream.getTracks().forEach((track) => track.stop()));
   });
 
-  it('plays a remote video muted when autoplay with sound is refused, and unmutes at the next gesture', async () => {
-    const play = HTMLMediaElement.prototype.play;
-    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-      return this.muted ? play.call(this) : Promise.reject(new DOMException('No gesture yet', 'NotAllowedError'));
-    };
-    const stream = canvasStream();
-    try {
-      const { el, fake } = await fakeGrid();
-      fake.enter('active', [participant('bob', { cameraEnabled: true, stream })]);
-      await el.updateComplete;
-      const video = tileOf(el, 'bob')!.querySelector('video')!;
-      // The test browsers allow autoplay with sound: recreate what a refusing browser leaves behind,
-      // a paused video whose metadata has loaded.
-      await waitUntil(() => video.readyState >= HTMLMediaElement.HAVE_METADATA, 'no metadata');
-      video.pause();
-      video.dispatchEvent(new Event('loadedmetadata'));
-      await waitUntil(() => video.muted && !video.paused, 'the refused video was not played muted');
-      HTMLMediaElement.prototype.play = play;
-      document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
-      expect(video.muted).to.be.false;
-      expect(tileOf(el, 'me')!.querySelector('video')!.muted).to.be.true;
-    } finally {
-      HTMLMediaElement.prototype.play = play;
-      stream.getTracks().forEach((track) => track.stop());
-    }
+  it('offers to enable sound while the browser blocks it, and asks the controller on a click', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', [participant('bob')]);
+    await el.updateComplete;
+    expect(parts(el, 'enable-sound')).to.have.length(0);
+    fake.audioBlocked = true;
+    fake.dispatchEvent(new CallAudioPlaybackEvent(true));
+    await el.updateComplete;
+    const [button] = parts(el, 'enable-sound');
+    expect(button.textContent).to.contain('enable sound');
+    button.click();
+    expect(fake.resumed).to.equal(1);
+    fake.audioBlocked = false;
+    fake.dispatchEvent(new CallAudioPlaybackEvent(false));
+    await el.updateComplete;
+    expect(parts(el, 'enable-sound')).to.have.length(0);
+    await expect(el).to.be.accessible();
   });
 
   it('empties when the call ends', async () => {
@@ -470,7 +469,7 @@ describe('<call-grid> with real controllers', () => {
     await grid.updateComplete;
     expect(parts(grid, 'tile').map((tile) => tile.dataset.participantId)).to.deep.equal([alice.user!.id, bob.user!.id]);
     const remoteVideo = bobTile().querySelector('video')!;
-    expect(remoteVideo.muted).to.be.false;
+    expect(remoteVideo.muted).to.be.true;
     expect(remoteVideo.srcObject).to.equal(alice.call!.participants.get(bob.user!.id)!.stream);
     await waitForNewFrames(remoteVideo);
     expect(bobTile().querySelector('[part~="placeholder"]')).to.be.null;

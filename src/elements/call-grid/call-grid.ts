@@ -68,11 +68,12 @@ function showsVideo(participant: Participant): boolean {
 /**
  * @tag call-grid
  * @summary Shows everyone in the current call as a grid of tiles: the local preview first, then each
- * remote participant's video (which also plays their audio).
+ * remote participant's video. Their audio is played by the controller, with or without a grid.
  *
  * @slot empty - Shown when there is no call to show (no call, or a call still ringing us).
  *
  * @csspart base - The grid (`role="list"`).
+ * @csspart enable-sound - Shown while the browser blocks the call's sound until the user interacts: a click plays it.
  * @csspart tile - Each participant's tile (`role="listitem"`).
  * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
  * @csspart name - The participant's name.
@@ -89,22 +90,11 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty --meshcall-avatar-size - Diameter of the placeholder's initials circle.
  * @cssproperty --meshcall-mic-off-color - Colour of the microphone-off icon.
  * @cssproperty --meshcall-mic-off-background - Background of the microphone-off icon.
+ * @cssproperty --meshcall-enable-sound-background - Background of the "enable sound" button.
+ * @cssproperty --meshcall-enable-sound-color - Text colour of the "enable sound" button.
  */
 export class CallGrid extends CallElement {
   static override styles = styles;
-
-  /** Remote videos the browser would not autoplay with sound: muted until the user next interacts. */
-  #silenced = new Set<HTMLVideoElement>();
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.#silenced.size > 0) this.#waitForGesture();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#stopWaitingForGesture();
-  }
 
   override render() {
     const call = this.controller.call;
@@ -124,6 +114,11 @@ export class CallGrid extends CallElement {
     const narrowStart = lastRowStart(count, narrowColumns);
     const startAt = (index: number, at: typeof start) => (at?.index === index ? String(at.line) : 'auto');
     return html`
+      ${this.controller.audioBlocked
+        ? html`<button part="enable-sound" class="enable-sound" type="button" @click=${this.#enableSound}>
+            The browser muted the call: enable sound
+          </button>`
+        : nothing}
       <div part="base" class="grid" role="list" aria-label="Call participants" style=${styleMap(layout)}>
         ${repeat(
           participants,
@@ -139,42 +134,28 @@ export class CallGrid extends CallElement {
   }
 
   /**
-   * Autoplay with sound needs a user gesture, which a call answered without one (auto-answer, say)
-   * lacks: the video would stay black. Play it muted instead, and unmute at the next interaction.
+   * A video taken off the page is paused by the browser and stays paused when put back (autoplay
+   * acts only on load): a grid moved by a single-page app's router resumes its tiles itself.
    */
-  #onVideoLoaded = (event: Event): void => {
-    const video = event.currentTarget as HTMLVideoElement;
-    if (!video.paused) return;
-    video.play().catch((error: unknown) => {
-      if ((error as DOMException)?.name !== 'NotAllowedError' || video.muted) return;
-      video.muted = true;
-      this.#silenced.add(video);
-      this.#waitForGesture();
-      video.play().catch(() => undefined);
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.updateComplete.then(() => {
+      for (const video of this.renderRoot.querySelectorAll('video')) {
+        if (video.paused && video.srcObject) video.play().catch(() => undefined);
+      }
     });
-  };
-
-  #unsilence = (): void => {
-    for (const video of this.#silenced) video.muted = false;
-    this.#silenced.clear();
-    this.#stopWaitingForGesture();
-  };
-
-  #waitForGesture(): void {
-    addEventListener('pointerdown', this.#unsilence, { capture: true });
-    addEventListener('keydown', this.#unsilence, { capture: true });
   }
 
-  #stopWaitingForGesture(): void {
-    removeEventListener('pointerdown', this.#unsilence, { capture: true });
-    removeEventListener('keydown', this.#unsilence, { capture: true });
-  }
+  #enableSound = (): void => {
+    void this.controller.resumeAudio();
+  };
 
   #renderTile(participant: Participant, placement: Record<string, string>): TemplateResult {
     const name = participant.isLocal ? `${participant.name} (you)` : participant.name;
     const hasVideo = showsVideo(participant);
     const status = participant.isLocal ? undefined : STATUS_TEXT[participant.state];
-    // The local preview is muted so we do not hear ourselves; remote videos carry the audio.
+    // Every video is muted: the controller plays the remote audio itself, whether or not a grid is
+    // on the page and whatever the cameras do (a video with no frames never plays its sound).
     // Lit re-assigns object values on every render, and assigning srcObject (even the same stream)
     // restarts loading: `live` assigns only when the element's stream really differs.
     return html`
@@ -192,10 +173,9 @@ export class CallGrid extends CallElement {
           aria-hidden="true"
           autoplay
           playsinline
-          ?muted=${participant.isLocal}
-          .muted=${participant.isLocal}
+          muted
+          .muted=${true}
           .srcObject=${live(participant.stream)}
-          @loadedmetadata=${this.#onVideoLoaded}
         ></video>
         ${hasVideo
           ? nothing

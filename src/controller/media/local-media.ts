@@ -1,4 +1,4 @@
-import { CallError, mediaError } from './errors.js';
+import { CallError, mediaError } from '../errors.js';
 
 export interface MediaConstraints {
   audio?: MediaTrackConstraints;
@@ -35,6 +35,15 @@ export class LocalMedia {
 
   get cameraEnabled(): boolean {
     return this.#video !== null;
+  }
+
+  /** What every connection sends: the microphone (muted by disabling it) and the camera while on. */
+  get audioTrack(): MediaStreamTrack | null {
+    return this.#audio;
+  }
+
+  get videoTrack(): MediaStreamTrack | null {
+    return this.#video;
   }
 
   /** Opens the microphone, and the camera when `video`; one permission prompt for both. */
@@ -88,18 +97,6 @@ export class LocalMedia {
     this.#video = null;
   }
 
-  /**
-   * A stream for a new media connection, always with one audio and one video track, so that every
-   * connection has a video sender and the camera can be turned on later by replacing its track,
-   * without renegotiation. With the camera off, the video track is a placeholder that the caller
-   * must hand to {@link releasePlaceholder} once the connection has taken it.
-   */
-  connectionStream(): { stream: MediaStream; placeholder: MediaStreamTrack | null } {
-    const placeholder = this.#video ? null : placeholderVideoTrack();
-    const tracks = [this.#audio, this.#video ?? placeholder].filter((track): track is MediaStreamTrack => track !== null);
-    return { stream: new MediaStream(tracks), placeholder };
-  }
-
   stop(): void {
     this.#stopped = true;
     for (const track of this.stream.getTracks()) {
@@ -124,21 +121,4 @@ async function getUserMedia(constraints: MediaStreamConstraints, device: string)
 
 function stopAll(stream: MediaStream): void {
   for (const track of stream.getTracks()) track.stop();
-}
-
-function placeholderVideoTrack(): MediaStreamTrack {
-  const canvas = document.createElement('canvas');
-  canvas.width = 16;
-  canvas.height = 16;
-  canvas.getContext('2d')?.fillRect(0, 0, 16, 16);
-  // Zero frames per second: the track exists only to create a video sender, and never sends a frame.
-  return canvas.captureStream(0).getVideoTracks()[0];
-}
-
-/** Empties the video sender that took a placeholder, and stops the placeholder. */
-export function releasePlaceholder(peerConnection: RTCPeerConnection, placeholder: MediaStreamTrack): void {
-  for (const sender of peerConnection.getSenders()) {
-    if (sender.track === placeholder) void sender.replaceTrack(null).catch(() => undefined);
-  }
-  placeholder.stop();
 }

@@ -1,0 +1,344 @@
+import { parseMessageText, toWire, type PeerMessage, type SignalMessage } from '../protocol.js';
+import type { VideoEncoding } from './send-ladder.js';
+
+export interface PeerLinkHandlers {
+  /** Sends a message through the signalling server; false when that is not possible right now. */
+  relay(message: object): boolean;
+  /** A well-formed message other than a signal arrived over the data channel. */
+  onMessage(message: Exclude<PeerMessage, SignalMessage>): void;
+  /** Something unreadable arrived over the data channel. */
+  onMalformed(): void;
+  /** The remote audio and video changed (a track arrived, or the connection was replaced). */
+  onRemoteStream(stream: MediaStream): void;
+  onConnectionState(state: RTCPeerConnectionState): void;
+  /** The data channel closed while the link was not being closed by us. */
+  onChannelClosed(): void;
+  onNegotiationError(error: unknown): void;
+}
+
+export interface PeerLinkOptions {
+  userId: string;
+  callId: string;
+  /** Perfect negotiation: on colliding offers the polite side gives way. Exactly one side of a pair is polite. */
+  polite: boolean;
+  rtcConfig: RTCConfiguration;
+  /** Hold incoming signals (do not connect) until {@link PeerLink.release}. */
+  held?: boolean;
+  handlers: PeerLinkHandlers;
+}
+
+/** Bounds on what a link keeps for later, whatever a peer sends. */
+const MAX_PENDING_CANDIDATES = 64;
+const MAX_HELD_SIGNALS = 128;
+const MAX_QUEUED_MESSAGES = 64;
+
+/**
+ * Everything between the local user and one remote participant: one RTCPeerConnection carrying the
+ * audio, the video and a negotiated data channel for control messages. Negotiation follows the
+ * "perfect negotiation" pattern, so that either side may add media or restart ICE at any time;
+ * its signals travel over the data channel while it works and through the signalling server
+ * otherwise. Media tracks change by `replaceTrack`, with no renegotiation: every connection has an
+ * audio and a video transceiver from the start, whether or not a device is on.
+ */
+export class PeerLink {
+  /** Names this side's current connection in signals. */
+  #id = randomId();
+  /** The remote side's connection id, once we have heard from it. */
+  #remoteId: string | null = null;
+  #pc!: RTCPeerConnection;
+  #channel!: RTCDataChannel;
+  #audio: RTCRtpTransceiver | null = null;
+  #video: RTCRtpTransceiver | null = null;
+  #localAudio: MediaStreamTrack | null = null;
+  #localVideo: MediaStreamTrack | null = null;
+  #videoEncoding: VideoEncoding | null = null;
+  #remoteTracks = new Map<string, MediaStreamTrack>();
+  /**
+   * The answering side makes no offer before it has answered the first one: its data channel alone
+   * would ask for negotiation and collide with the offer on its way.
+   */
+  #mayOffer = false;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #pendingCandidates: RTCIceCandidateInit[] = [];
+  #held: SignalMessage[] | null;
+  #signals: Promise<void> = Promise.resolve();
+  #queue: string[] = [];
+  #lossTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set once the link is being closed, so that the events it causes are not taken for a loss. */
+  closing = false;
+  remoteStream: MediaStream | null = null;
+
+  constructor(private readonly options: PeerLinkOptions) {
+    this.#held = options.held ? [] : null;
+    this.#createConnection();
+  }
+
+  get userId(): string {
+    return this.options.userId;
+  }
+
+  get peerConnection(): RTCPeerConnection {
+    return this.#pc;
+  }
+
+  get connectionState(): RTCPeerConnectionState {
+    return this.#pc.connectionState;
+  }
+
+  get channelOpen(): boolean {
+    return this.#channel.readyState === 'open';
+  }
+
+  /** Starts the connection from this side: our transceivers go into the first offer. */
+  connect(): void {
+    if (this.#audio) return;
+    this.#mayOffer = true;
+    this.#audio = this.#pc.addTransceiver(this.#localAudio ?? 'audio', { direction: 'sendrecv' });
+    this.#video = this.#pc.addTransceiver(this.#localVideo ?? 'video', { direction: 'sendrecv' });
+    this.#applyEncodings();
+  }
+
+  /** What we send; null sends nothing on that transceiver. No renegotiation. */
+  setLocalTracks(audio: MediaStreamTrack | null, video: MediaStreamTrack | null): void {
+    this.#localAudio = audio;
+    this.#localVideo = video;
+    this.#applyLocalTracks();
+  }
+
+  setLocalVideo(video: MediaStreamTrack | null): void {
+    this.setLocalTracks(this.#localAudio, video);
+  }
+
+  /** How the camera is encoded on this connection (see the send ladder); audio always comes first. */
+  setVideoEncoding(encoding: VideoEncoding): void {
+    this.#videoEncoding = encoding;
+    this.#applyEncodings();
+  }
+
+  /** Lets held signals through: the connection is made now. */
+  release(): void {
+    const held = this.#held;
+    this.#held = null;
+    for (const signal of held ?? []) this.handleSignal(signal);
+  }
+
+  /** New ICE credentials and candidates, negotiated like any other change. */
+  restartIce(): void {
+    if (this.#pc.signalingState !== 'closed') this.#pc.restartIce();
+  }
+
+  /** A control message: over the data channel when open, else through the server, else queued. */
+  send(message: Exclude<PeerMessage, SignalMessage>): void {
+    const wire = toWire(message);
+    if (this.channelOpen) this.#channel.send(JSON.stringify(wire));
+    else if (!this.options.handlers.relay(wire) && this.#queue.length < MAX_QUEUED_MESSAGES) this.#queue.push(JSON.stringify(wire));
+  }
+
+  handleSignal(signal: SignalMessage): void {
+    if (this.closing) return;
+    if (this.#held) {
+      if (this.#held.length < MAX_HELD_SIGNALS) this.#held.push(signal);
+      return;
+    }
+    this.#signals = this.#signals.then(() => this.#onSignal(signal)).catch((error: unknown) => {
+      if (!this.closing) this.options.handlers.onNegotiationError(error);
+    });
+  }
+
+  /** Starts the grace period of an interrupted connection; `onLost` runs if it does not come back. */
+  watchForLoss(graceMs: number, onLost: () => void): void {
+    if (this.#lossTimer !== undefined) return;
+    this.#lossTimer = setTimeout(() => {
+      this.#lossTimer = undefined;
+      onLost();
+    }, graceMs);
+  }
+
+  cancelLossWatch(): void {
+    clearTimeout(this.#lossTimer);
+    this.#lossTimer = undefined;
+  }
+
+  /**
+   * Resolves once the remote side has closed the data channel (it closes the connection on
+   * receiving a goodbye), or after `timeoutMs`: closing first could drop a goodbye still in flight.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    const channel = this.#channel;
+    if (channel.readyState !== 'open') return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onClose: (() => void) | undefined;
+    await new Promise<void>((resolve) => {
+      onClose = resolve;
+      channel.addEventListener('close', onClose);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+    channel.removeEventListener('close', onClose!);
+  }
+
+  close(): void {
+    this.closing = true;
+    this.cancelLossWatch();
+    this.#queue = [];
+    this.#held = null;
+    this.#channel.close();
+    this.#pc.close();
+  }
+
+  #createConnection(): void {
+    const pc = new RTCPeerConnection(this.options.rtcConfig);
+    const channel = pc.createDataChannel('meshcall', { negotiated: true, id: 0, ordered: true });
+    this.#pc = pc;
+    this.#channel = channel;
+    const current = () => this.#pc === pc && !this.closing;
+    channel.onopen = () => {
+      if (!current()) return;
+      for (const text of this.#queue.splice(0)) channel.send(text);
+    };
+    channel.onmessage = (event: MessageEvent) => {
+      if (!current()) return;
+      const message = parseMessageText(event.data);
+      if (!message) this.options.handlers.onMalformed();
+      else if (message.type === 'signal') this.handleSignal(message);
+      else this.options.handlers.onMessage(message);
+    };
+    channel.onclose = () => {
+      if (current()) this.options.handlers.onChannelClosed();
+    };
+    pc.onnegotiationneeded = async () => {
+      if (!this.#mayOffer) return;
+      try {
+        this.#makingOffer = true;
+        await pc.setLocalDescription();
+        if (current() && pc.localDescription) this.#signal({ description: pc.localDescription.toJSON() });
+      } catch (error) {
+        if (current()) this.options.handlers.onNegotiationError(error);
+      } finally {
+        this.#makingOffer = false;
+      }
+    };
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate && candidate.candidate && current()) this.#signal({ candidate: candidate.toJSON() });
+    };
+    pc.ontrack = ({ track }) => {
+      if (!current() || this.#remoteTracks.has(track.kind)) return;
+      this.#remoteTracks.set(track.kind, track);
+      this.remoteStream = new MediaStream([...this.#remoteTracks.values()]);
+      this.options.handlers.onRemoteStream(this.remoteStream);
+    };
+    pc.onconnectionstatechange = () => {
+      if (current()) this.options.handlers.onConnectionState(pc.connectionState);
+    };
+  }
+
+  /** The remote side started a new connection (its old one failed or was closed): so do we. */
+  #replaceConnection(): void {
+    const old = this.#pc;
+    const oldChannel = this.#channel;
+    this.#remoteId = null;
+    this.#id = randomId();
+    this.#audio = this.#video = null;
+    this.#remoteTracks.clear();
+    this.#pendingCandidates = [];
+    this.#makingOffer = this.#ignoreOffer = this.#mayOffer = false;
+    this.#createConnection();
+    oldChannel.close();
+    old.close();
+  }
+
+  async #onSignal(signal: SignalMessage): Promise<void> {
+    if (this.closing) return;
+    if (signal.to !== null && signal.to !== this.#id) return;
+    if (this.#remoteId !== null && signal.from !== this.#remoteId) {
+      if (signal.description?.type !== 'offer') return;
+      this.#replaceConnection();
+    }
+    const pc = this.#pc;
+    if (signal.candidate) {
+      if (this.#remoteId === null) {
+        if (this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) this.#pendingCandidates.push(signal.candidate);
+        return;
+      }
+      // Candidates of an offer we ignored, or of an older ICE generation, are expected to fail.
+      await pc.addIceCandidate(signal.candidate).catch(() => undefined);
+      return;
+    }
+    const description = signal.description!;
+    const collision = description.type === 'offer' && (this.#makingOffer || pc.signalingState !== 'stable');
+    this.#ignoreOffer = !this.options.polite && collision;
+    if (this.#ignoreOffer) return;
+    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
+    await pc.setRemoteDescription(description);
+    if (pc !== this.#pc || this.closing) return;
+    this.#remoteId = signal.from;
+    this.#applyEncodings();
+    if (description.type === 'offer') {
+      this.#adoptTransceivers();
+      await pc.setLocalDescription();
+      if (pc !== this.#pc || this.closing || !pc.localDescription) return;
+      this.#mayOffer = true;
+      this.#signal({ description: pc.localDescription.toJSON() });
+    }
+    for (const candidate of this.#pendingCandidates.splice(0)) await pc.addIceCandidate(candidate).catch(() => undefined);
+  }
+
+  /** On the answering side, the remote offer created the transceivers: send on them too. */
+  #adoptTransceivers(): void {
+    if (this.#audio && this.#video) return;
+    const transceivers = this.#pc.getTransceivers();
+    this.#audio ??= transceivers.find((transceiver) => transceiver.receiver.track.kind === 'audio') ?? null;
+    this.#video ??= transceivers.find((transceiver) => transceiver.receiver.track.kind === 'video') ?? null;
+    for (const transceiver of [this.#audio, this.#video]) {
+      if (transceiver && transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
+    }
+    this.#applyLocalTracks();
+  }
+
+  #applyLocalTracks(): void {
+    const apply = (transceiver: RTCRtpTransceiver | null, track: MediaStreamTrack | null) => {
+      if (!transceiver || transceiver.sender.track === track || this.#pc.signalingState === 'closed') return;
+      transceiver.sender.replaceTrack(track).catch((error: unknown) => {
+        if (!this.closing) this.options.handlers.onNegotiationError(error);
+      });
+    };
+    apply(this.#audio, this.#localAudio);
+    apply(this.#video, this.#localVideo);
+  }
+
+  /**
+   * Best effort: encodings exist once a transceiver is negotiated, and a browser that refuses a
+   * parameter still carries the call, only less economically. Applied again after each negotiation.
+   */
+  #applyEncodings(): void {
+    if (this.#pc.signalingState === 'closed') return;
+    const update = (transceiver: RTCRtpTransceiver | null, wanted: Partial<RTCRtpEncodingParameters>) => {
+      if (!transceiver) return;
+      const parameters = transceiver.sender.getParameters();
+      const encoding = parameters.encodings?.[0];
+      if (!encoding || Object.entries(wanted).every(([key, value]) => encoding[key as keyof RTCRtpEncodingParameters] === value)) return;
+      Object.assign(encoding, wanted);
+      transceiver.sender.setParameters(parameters).catch(() => undefined);
+    };
+    update(this.#audio, { priority: 'high', networkPriority: 'high' });
+    if (this.#videoEncoding) update(this.#video, { ...this.#videoEncoding });
+  }
+
+  /**
+   * Signals go over the data channel only while the connection works: when ICE is interrupted the
+   * channel still reads open, and the offer that would repair it must go through the server.
+   */
+  #signal(fields: Pick<SignalMessage, 'description' | 'candidate'>): void {
+    const wire = toWire<SignalMessage>({ type: 'signal', callId: this.options.callId, from: this.#id, to: this.#remoteId, ...fields });
+    if (this.channelOpen && this.#pc.connectionState === 'connected') {
+      this.#channel.send(JSON.stringify(wire));
+      return;
+    }
+    if (!this.options.handlers.relay(wire) && this.channelOpen) this.#channel.send(JSON.stringify(wire));
+  }
+}
+
+function randomId(): string {
+  return crypto.randomUUID().replaceAll('-', '').slice(0, 16);
+}

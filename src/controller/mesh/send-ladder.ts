@@ -1,0 +1,33 @@
+/** How one camera is sent on each connection of a mesh. */
+export interface VideoEncoding {
+  maxBitrate: number;
+  maxFramerate: number;
+  scaleResolutionDownBy: number;
+}
+
+interface Rung {
+  /** Up to this many people in the call, the local user included. */
+  upTo: number;
+  height: number;
+  maxBitrate: number;
+  maxFramerate: number;
+}
+
+/**
+ * A mesh sends one copy of the camera per other participant, each encoded on its own, so the copies
+ * get smaller as the call grows: an uplink and a CPU that carry one 720p stream carry four 360p
+ * ones. Figures from the field: 720p ~1.5 Mbit/s, 360p ~450 kbit/s, 180p-270p ~150-250 kbit/s.
+ * Network adaptation comes on top of this ladder; it never raises a rung.
+ */
+const LADDER: readonly Rung[] = [
+  { upTo: 2, height: 720, maxBitrate: 1_500_000, maxFramerate: 30 },
+  { upTo: 4, height: 360, maxBitrate: 450_000, maxFramerate: 24 },
+  { upTo: Infinity, height: 240, maxBitrate: 200_000, maxFramerate: 15 },
+];
+
+/** The encoding for each connection in a call of `people`, for a camera capturing `captureHeight` lines. */
+export function videoEncodingFor(people: number, captureHeight: number): VideoEncoding {
+  const rung = LADDER.find((each) => people <= each.upTo)!;
+  const scale = captureHeight > rung.height ? captureHeight / rung.height : 1;
+  return { maxBitrate: rung.maxBitrate, maxFramerate: rung.maxFramerate, scaleResolutionDownBy: Math.round(scale * 100) / 100 };
+}
