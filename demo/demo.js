@@ -161,6 +161,7 @@ function startApp(self) {
       name: listNames(members.filter((id) => id !== self.id).map(nameOf)),
       members,
       kind: 'group',
+      adHoc: true,
       color: '#475569',
       initials: '+',
     };
@@ -238,7 +239,8 @@ function startApp(self) {
   }
 
   function logCall(call, reason) {
-    const peers = [...call.participants.keys()];
+    // Whoever left last is no longer among the participants; their departure is in the history.
+    const peers = [...new Set([...call.participants.keys(), ...historyOf(call).departures.map((departure) => departure.id)])];
     callLog.push({
       conversationId: call.conversationId,
       at: Date.now(),
@@ -451,11 +453,24 @@ function startApp(self) {
 
   const isInCall = () => callController.state === 'outgoing' || callController.state === 'active';
 
+  /** A participant's name as this page knows it (gossiped participants may carry only their id). */
+  function participantName(participant) {
+    return userById.get(participant.id)?.name ?? participant.name ?? participant.id;
+  }
+
+  /**
+   * The call's title names who is in it now (while ringing out, who is being rung), not who the
+   * conversation was with: people join and leave during a call.
+   */
   function callTitle(call) {
-    const conversation = conversations.get(call.conversationId);
     const kind = call.video ? 'Video call' : 'Voice call';
-    if (!conversation) return kind;
-    return conversation.kind === 'direct' ? `${kind} with ${conversation.name}` : `${kind} · ${conversation.name}`;
+    const remote = [...call.participants.values()].filter((participant) => participant.state !== 'left');
+    const joined = remote.filter((participant) => participant.state !== 'ringing');
+    const names = (joined.length ? joined : remote).map(participantName);
+    const conversation = conversations.get(call.conversationId);
+    // A named group says where the call is; a direct or ad-hoc conversation is named after people anyway.
+    const where = conversation?.kind === 'group' && !conversation.adHoc ? ` · ${conversation.name}` : '';
+    return names.length ? `${kind} with ${listNames(names)}${where}` : `${kind}${where}`;
   }
 
   function callStatusText(call) {
@@ -476,6 +491,12 @@ function startApp(self) {
     const shown = isInCall() && call !== null;
     $('call-panel').hidden = !shown;
     document.body.classList.toggle('in-call', shown);
+    // On a phone the call takes the screen and the conversation steps aside (and back): focus on
+    // something that went away moves to what took its place, not to the start of the page.
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && focused.getClientRects().length === 0) {
+      (shown ? $('call-panel') : $('conversation')).focus({ preventScroll: true });
+    }
     if (!shown) {
       closeAddPerson();
       clearInterval(durationTimer);
@@ -609,18 +630,25 @@ function startApp(self) {
 
   // ---- toasts ----
 
+  const TOAST_TIMEOUT = { info: 6000, missed: 8000, error: 12000 };
+
   /**
-   * Shows a toast. Errors go to the assertive region and stay until dismissed; notices fade out.
-   * A toast with the same text replaces the previous one rather than stacking a duplicate.
+   * Shows a toast. Errors go to the assertive region, notices to the polite one; both time out
+   * (errors later), and the timer waits while the pointer or focus is on the toast.
+   * - `key`: a toast with the same key (by default, the same text) replaces the previous one
+   *   rather than stacking a duplicate.
+   * - `condition`: the toast reports a condition (the server is unreachable, say) and is removed
+   *   as soon as {@link clearCondition} says it has cleared, whatever its timer.
    */
-  function notify({ message, title = '', kind = 'info', actions = [], timeout = kind === 'error' ? 0 : 6000 }) {
+  function notify({ message, title = '', kind = 'info', actions = [], key = '', condition = '', timeout = TOAST_TIMEOUT[kind] ?? 6000 }) {
     const region = kind === 'error' ? $('alerts') : $('notices');
+    const dedupeKey = key || `${title}\n${message}`;
     for (const existing of document.querySelectorAll('.toast')) {
-      if (existing.dataset.message === message) existing.remove();
+      if (existing.dataset.key === dedupeKey) dismiss(existing);
     }
     const toast = h(
       'div',
-      { className: `toast toast--${kind}`, 'data-message': message },
+      { className: `toast toast--${kind}`, 'data-key': dedupeKey, 'data-condition': condition || null },
       icon(kind === 'error' ? 'alert' : 'info', 'toast-icon'),
       h(
         'div',
@@ -640,7 +668,7 @@ function startApp(self) {
                         type: 'button',
                         className: 'button button--small',
                         onclick: () => {
-                          toast.remove();
+                          dismiss(toast);
                           action.onClick();
                         },
                       },
@@ -652,7 +680,7 @@ function startApp(self) {
       ),
       h(
         'button',
-        { type: 'button', className: 'toast-close', title: 'Dismiss', onclick: () => toast.remove() },
+        { type: 'button', className: 'toast-close', title: 'Dismiss', onclick: () => dismiss(toast) },
         icon('close'),
         h('span', { className: 'visually-hidden' }, 'Dismiss'),
       ),
@@ -660,9 +688,53 @@ function startApp(self) {
     region.append(toast);
     // A burst of events must not bury the page: keep the newest few.
     const toasts = document.querySelectorAll('.toast');
-    for (const old of [...toasts].slice(0, Math.max(0, toasts.length - 4))) old.remove();
-    if (timeout) setTimeout(() => toast.remove(), timeout);
+    for (const old of [...toasts].slice(0, Math.max(0, toasts.length - 4))) dismiss(old);
+    if (timeout) startTimer(toast, timeout);
     return toast;
+  }
+
+  const toastTimers = new WeakMap();
+
+  /** Removes the toast after `timeout` ms, not counting the time the user is pointing at or inside it. */
+  function startTimer(toast, timeout) {
+    const timer = { remaining: timeout, startedAt: 0, id: 0, holds: new Set() };
+    toastTimers.set(toast, timer);
+    const run = () => {
+      timer.startedAt = Date.now();
+      timer.id = setTimeout(() => dismiss(toast), timer.remaining);
+    };
+    const hold = (reason) => {
+      if (timer.holds.size === 0) {
+        clearTimeout(timer.id);
+        timer.remaining = Math.max(1500, timer.remaining - (Date.now() - timer.startedAt));
+      }
+      timer.holds.add(reason);
+    };
+    const release = (reason) => {
+      if (!timer.holds.delete(reason) || timer.holds.size > 0) return;
+      run();
+    };
+    toast.addEventListener('pointerenter', () => hold('pointer'));
+    toast.addEventListener('pointerleave', () => release('pointer'));
+    toast.addEventListener('focusin', () => hold('focus'));
+    toast.addEventListener('focusout', (event) => {
+      if (!toast.contains(event.relatedTarget)) release('focus');
+    });
+    run();
+  }
+
+  function dismiss(toast) {
+    clearTimeout(toastTimers.get(toast)?.id);
+    // Focus inside a toast that goes away would fall back to the page's start.
+    if (toast.contains(document.activeElement)) $('conversation').focus();
+    toast.remove();
+  }
+
+  /** The condition a toast reported is over (the server answers again, say): its toasts go. */
+  function clearCondition(condition) {
+    for (const toast of document.querySelectorAll('.toast')) {
+      if (toast.dataset.condition === condition) dismiss(toast);
+    }
   }
 
   /** What a `CallError` means for the person in front of this tab. */
@@ -686,23 +758,26 @@ function startApp(self) {
         return {
           title: 'Can’t reach the call server',
           message: 'Check that the demo server is running. Calls in progress continue.',
+          condition: 'server',
           actions: callController.state === 'disconnected' ? [{ label: 'Try again', onClick: connect }] : [],
         };
       case 'identity-in-use':
         return {
           title: 'Already open elsewhere',
           message: `${self.name} is already open in another tab. Close it there, or continue as someone else.`,
+          condition: 'server',
           actions: [
             { label: 'Try again', onClick: connect },
             { label: 'Switch user', href: './' },
           ],
         };
       case 'not-connected':
-        return { message: 'You are not connected to the call server yet. Wait a moment and try again.' };
+        return { message: 'You are not connected to the call server yet. Wait a moment and try again.', condition: 'server' };
       case 'invalid-state':
         return { message: error.message };
       case 'connection-failed':
-        return { message: error.userId ? `The connection with ${who} was lost.` : 'A connection failed.' };
+        // Only reaches here when they stayed in the call (a lost connection is said by their leaving).
+        return { message: error.userId ? `There was a problem with the connection to ${who}.` : 'A connection failed.' };
       case 'protocol-error':
         return { message: `${who} is using an incompatible version of the app.` };
       default:
@@ -715,38 +790,94 @@ function startApp(self) {
   function showError(error) {
     if (!error || shownErrors.has(error)) return;
     shownErrors.add(error);
+    if (error.userId && (error.type === 'connection-failed' || error.type === 'peer-unavailable')) {
+      // The controller reports these just before it removes the participant (in the same task):
+      // then their leaving, or the end of the call, says what happened, once. Wait to see which.
+      queueMicrotask(() => {
+        if (!departedRecently(error.userId)) notify({ kind: 'error', key: `person:${error.userId}`, ...errorMessage(error) });
+      });
+      return;
+    }
     notify({ kind: 'error', ...errorMessage(error) });
   }
   document.addEventListener('call-error', (event) => showError(event.error));
 
-  /** What ended a call, said briefly; null when nothing needs saying. */
+  // ---- who came and went in each call: what the leave and end announcements are made of ----
+
+  /** Per call id: who has been in the call (not just rung), and who left, in order, and why. */
+  const callHistories = new Map();
+  /** When each user last left a call of ours, to tell a lost connection from a passing problem. */
+  const departedAt = new Map();
+
+  function historyOf(call) {
+    let history = callHistories.get(call.id);
+    if (!history) {
+      history = { joined: new Set(), departures: [] };
+      callHistories.set(call.id, history);
+      if (callHistories.size > 5) callHistories.delete(callHistories.keys().next().value);
+    }
+    for (const participant of call.participants.values()) {
+      if (participant.state === 'connecting' || participant.state === 'connected') history.joined.add(participant.id);
+    }
+    return history;
+  }
+
+  const departedRecently = (userId) => Date.now() - (departedAt.get(userId) ?? -Infinity) < 2000;
+
+  /** What a participant leaving a call that goes on means, by the controller's reason. */
+  function leaveAnnouncement(name, reason, joined) {
+    switch (reason) {
+      case 'declined':
+        return { message: `${name} declined` };
+      case 'busy':
+        return { message: `${name} is in another call` };
+      case 'no-answer':
+        return { message: `${name} didn’t answer` };
+      case 'unavailable':
+        return { title: `${name} isn’t available`, message: 'They need this demo open to take a call.' };
+      case 'connection-lost':
+        return { kind: 'error', message: `Lost the connection with ${name}` };
+      case 'cancelled':
+        return { message: joined ? `${name} left the call` : `Stopped ringing ${name}` };
+      default:
+        // `hangup`. From someone who never joined, it came second-hand (from another participant,
+        // who does not pass on why): they may have declined, been busy or offline.
+        return { message: joined ? `${name} left the call` : `${name} didn’t join the call` };
+    }
+  }
+
+  /** What ended a call, said briefly, naming who it was about; null when nothing needs saying. */
   function endedMessage(call, reason) {
-    const remote = [...call.participants.keys()].map(nameOf);
+    const history = historyOf(call);
+    const last = history.departures.at(-1);
+    // The last one to leave ended the call; they are no longer among the call's participants.
+    const name = last?.name ?? (listNames([...call.participants.values()].map(participantName)) || 'They');
+    const key = last ? `person:${last.id}` : '';
     const incoming = call.direction === 'incoming';
     const caller = nameOf(call.caller.id);
     switch (reason) {
       case 'missed':
-        return `Missed call from ${caller}`;
+        return { kind: 'missed', message: `Missed call from ${caller}` };
       case 'cancelled':
-        return incoming ? `Missed call from ${caller}` : 'Call cancelled';
+        return incoming ? { kind: 'missed', message: `Missed call from ${caller}` } : { message: 'Call cancelled' };
       case 'declined':
-        return incoming ? null : 'Call declined';
+        return incoming ? null : { key, message: `${name} declined the call` };
       case 'busy':
-        return remote.length > 1 ? 'Everyone is busy' : `${listNames(remote)} is in another call`;
+        return { key, message: `${name} is in another call` };
       case 'no-answer':
-        return 'No answer';
+        return { key, message: `${name} didn’t answer` };
       case 'unavailable':
-        return null; // The peer-unavailable error already said who is offline.
+        return { key, title: `${name} isn’t available`, message: 'They need this demo open to take a call.' };
       case 'remote-hangup':
-        return 'Call ended';
+        return { message: 'Call ended' };
       case 'hangup':
         return null; // We hung up ourselves; the call log says how long it lasted.
       case 'connection-lost':
-        return 'Call dropped: the connection was lost';
+        return { key, kind: 'error', title: 'Call dropped', message: `Lost the connection with ${name}` };
       case 'error':
-        return 'The call could not continue';
+        return { kind: 'error', message: 'The call could not continue' };
       default:
-        return 'Call ended';
+        return { message: 'Call ended' };
     }
   }
 
@@ -755,8 +886,16 @@ function startApp(self) {
   let hasConnected = false;
   let connecting = false;
 
+  // Registered first: who has joined is noted before any other listener looks.
+  for (const type of ['call-incoming', 'call-participant-joined', 'call-participant-change', 'call-participant-left']) {
+    callController.addEventListener(type, (event) => historyOf(event.call));
+  }
+
   callController.addEventListener('call-state-change', (event) => {
     if (event.state === 'idle') hasConnected = true;
+    // Registered with the server again: what said it could not be reached is over.
+    if (event.state === 'idle' || event.state === 'outgoing' || event.state === 'incoming') clearCondition('server');
+    if (callController.call) historyOf(callController.call);
     const call = callController.call;
     if (event.state === 'active' && call) {
       ensureConversation(call);
@@ -781,28 +920,27 @@ function startApp(self) {
   }
 
   callController.addEventListener('call-participant-left', (event) => {
-    // Someone leaving a call that goes on deserves a word; the last one leaving ends the call (said below).
-    const stillThere = [...event.call.participants.values()].some((participant) => participant.state !== 'left');
+    const { call, participant, reason } = event;
+    const history = historyOf(call);
+    const name = participantName(participant);
+    const joined = history.joined.has(participant.id);
+    history.departures.push({ id: participant.id, name, reason });
+    departedAt.set(participant.id, Date.now());
+    // Only a call we are in is ours to comment on (not one still ringing us).
+    if (!isInCall()) return;
+    // The last one leaving ends the call: `call-ended` says it.
+    const stillThere = [...call.participants.values()].some((other) => other.state !== 'left');
     if (!stillThere) return;
-    const name = nameOf(event.participant.id);
-    const texts = {
-      hangup: `${name} left the call`,
-      declined: `${name} declined`,
-      busy: `${name} is in another call`,
-      'no-answer': `${name} didn’t answer`,
-      cancelled: null,
-      unavailable: null,
-      'connection-lost': `Lost the connection with ${name}`,
-    };
-    const text = texts[event.reason];
-    if (text) notify({ message: text, timeout: 4000 });
+    // Said about this call only: the toast goes when the call ends.
+    notify({ key: `person:${participant.id}`, condition: `call:${call.id}`, ...leaveAnnouncement(name, reason, joined) });
   });
 
   callController.addEventListener('call-ended', (event) => {
     ensureConversation(event.call);
     logCall(event.call, event.reason);
+    clearCondition(`call:${event.call.id}`);
     const text = endedMessage(event.call, event.reason);
-    if (text) notify({ message: text, kind: event.reason === 'missed' ? 'missed' : 'info' });
+    if (text) notify(text);
     renderSidebar();
     renderTimeline();
   });
@@ -828,6 +966,7 @@ function startApp(self) {
       if (error?.name !== 'CallError') {
         notify({
           kind: 'error',
+          condition: 'server',
           title: 'Can’t load the demo settings',
           message: 'The demo server did not answer. Is it still running?',
           actions: [{ label: 'Try again', onClick: connect }],
