@@ -891,10 +891,13 @@ function startApp(self) {
     callController.addEventListener(type, (event) => historyOf(event.call));
   }
 
+  // Registered with the server again, during a call too: what said it could not be reached is over.
+  callController.addEventListener('call-signalling-change', (event) => {
+    if (event.state === 'connected') clearCondition('server');
+  });
+
   callController.addEventListener('call-state-change', (event) => {
     if (event.state === 'idle') hasConnected = true;
-    // Registered with the server again: what said it could not be reached is over.
-    if (event.state === 'idle' || event.state === 'outgoing' || event.state === 'incoming') clearCondition('server');
     if (callController.call) historyOf(callController.call);
     const call = callController.call;
     if (event.state === 'active' && call) {
