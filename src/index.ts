@@ -1,4 +1,5 @@
 export * from './controller/index.js';
+export type { CallControllerView } from './controller/view.js';
 export { CallElement } from './elements/call-element.js';
 export * from './elements/call-button/call-button.js';
 export * from './elements/incoming-call/incoming-call.js';

@@ -1,69 +1,17 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../define.js';
-import {
-  CallController,
-  CallParticipantChangeEvent,
-  CallStateChangeEvent,
-  type Call,
-  type CallState,
-  type Participant,
-} from '../../controller/index.js';
+import { CallController } from '../../controller/index.js';
+import { FakeController, participant } from '../../../test/support/fake-controller.js';
 import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from './call-grid.js';
 
-// ---- fake controller ----
-
-type FakeParticipant = { -readonly [K in keyof Participant]: Participant[K] };
-
-function participant(id: string, overrides: Partial<FakeParticipant> = {}): FakeParticipant {
-  return {
-    id,
-    name: id,
-    isLocal: false,
-    state: 'connected',
-    microphoneEnabled: true,
-    cameraEnabled: false,
-    stream: null,
-    ...overrides,
-  };
-}
-
-class FakeController extends EventTarget {
-  state: CallState = 'idle';
-  call: Call | null = null;
-
-  /** Puts the fake in a call with the local user and `remotes`. */
-  enter(state: CallState, remotes: FakeParticipant[], local = participant('me', { name: 'Me Myself', isLocal: true })): void {
-    const call: Call = {
-      id: 'call-1',
-      conversationId: 'conversation-1',
-      direction: 'outgoing',
-      video: true,
-      caller: { id: local.id, name: local.name },
-      local,
-      participants: new Map(remotes.map((remote) => [remote.id, remote])),
-      createdAt: Date.now(),
-      answeredAt: null,
-    };
-    this.call = call;
-    this.setState(state);
-  }
-
-  setState(state: CallState): void {
-    const previous = this.state;
-    this.state = state;
-    this.dispatchEvent(new CallStateChangeEvent(state, previous));
-  }
-
-  changed(who: Participant): void {
-    this.dispatchEvent(new CallParticipantChangeEvent(this.call!, who));
-  }
-}
+/** A fake whose user has a two-word name, to tell the initials apart from the name. */
+const fakeController = () => new FakeController({ id: 'me', name: 'Me Myself' });
 
 async function fakeGrid(): Promise<{ el: CallGrid; fake: FakeController }> {
-  const fake = new FakeController();
-  const el = await fixture<CallGrid>(html`<call-grid .controller=${fake as unknown as CallController}></call-grid>`);
+  const fake = fakeController();
+  const el = await fixture<CallGrid>(html`<call-grid .controller=${fake}></call-grid>`);
   return { el, fake };
 }
 
@@ -90,7 +38,7 @@ function rowsOf(el: CallGrid): DOMRect[][] {
 async function gridWith(count: number, width: string): Promise<CallGrid> {
   const { el, fake } = await fakeGrid();
   el.style.width = width;
-  fake.enter(count === 1 ? 'outgoing' : 'active', Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)));
+  fake.enter(count === 1 ? 'outgoing' : 'active', { remotes: Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)) });
   await el.updateComplete;
   return el;
 }
@@ -128,9 +76,8 @@ function canvasStream(): MediaStream {
 
 describe('<call-grid> with a fake controller', () => {
   it('shows nothing but the empty slot when there is no call', async () => {
-    const fake = new FakeController();
     const el = await fixture<CallGrid>(html`
-      <call-grid .controller=${fake as unknown as CallController}><p slot="empty">No call</p></call-grid>
+      <call-grid .controller=${fakeController()}><p slot="empty">No call</p></call-grid>
     `);
     expect(parts(el, 'base')).to.have.length(0);
     const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="empty"]')!;
@@ -140,7 +87,7 @@ describe('<call-grid> with a fake controller', () => {
 
   it('stays empty while a call is only ringing us', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('incoming', [participant('caller', { state: 'connecting' })]);
+    fake.ring('Caller');
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(0);
   });
@@ -161,7 +108,7 @@ describe('<call-grid> with a fake controller', () => {
       const { el, fake } = await fakeGrid();
       el.style.width = '960px';
       const remotes = Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`));
-      fake.enter(count === 1 ? 'outgoing' : 'active', remotes);
+      fake.enter(count === 1 ? 'outgoing' : 'active', { remotes });
       await el.updateComplete;
       expect(parts(el, 'tile')).to.have.length(count);
       expect(parts(el, 'video')).to.have.length(count);
@@ -218,7 +165,7 @@ describe('<call-grid> with a fake controller', () => {
       [3, [2, 1]],
     ];
     for (const [count, rowLengths] of layouts) {
-      fake.enter('active', everyone.slice(0, count - 1));
+      fake.enter('active', { remotes: everyone.slice(0, count - 1) });
       await el.updateComplete;
       expectRowsCentred(el, rowLengths);
     }
@@ -235,7 +182,7 @@ describe('<call-grid> with a fake controller', () => {
     el.style.height = '500px';
     el.style.setProperty('--meshcall-tile-aspect-ratio', 'auto');
     el.style.setProperty('--meshcall-grid-gap', '10px');
-    fake.enter('active', Array.from({ length: 4 }, (_, i) => participant(`p${i}`)));
+    fake.enter('active', { remotes: Array.from({ length: 4 }, (_, i) => participant(`p${i}`)) });
     await el.updateComplete;
     expectRowsCentred(el, [3, 2]);
     const rows = rowsOf(el);
@@ -256,14 +203,14 @@ describe('<call-grid> with a fake controller', () => {
   it('stacks two tiles on a narrow host', async () => {
     const { el, fake } = await fakeGrid();
     el.style.width = '320px';
-    fake.enter('active', [participant('bob')]);
+    fake.enter('active', { remotes: [participant('bob')] });
     await el.updateComplete;
     expect(columnCount(el)).to.equal(1);
   });
 
   it('puts the local tile first, muted and mirrored, then the remote ones', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob', { name: 'Bob Builder' }), participant('carol', { name: 'Carol' })]);
+    fake.enter('active', { remotes: [participant('bob', { name: 'Bob Builder' }), participant('carol', { name: 'Carol' })] });
     await el.updateComplete;
     const tiles = parts(el, 'tile');
     expect(tiles.map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'bob', 'carol']);
@@ -287,7 +234,7 @@ describe('<call-grid> with a fake controller', () => {
   it('shows the mic-off indicator with an accessible label', async () => {
     const { el, fake } = await fakeGrid();
     const bob = participant('bob', { microphoneEnabled: false });
-    fake.enter('active', [bob, participant('carol')]);
+    fake.enter('active', { remotes: [bob, participant('carol')] });
     await el.updateComplete;
     const indicators = parts(el, 'mic-off');
     expect(indicators).to.have.length(1);
@@ -305,7 +252,7 @@ describe('<call-grid> with a fake controller', () => {
     const { el, fake } = await fakeGrid();
     const stream = canvasStream();
     const bob = participant('bob', { name: 'Bob Builder', cameraEnabled: true, stream });
-    fake.enter('active', [bob, participant('carol', { name: 'carol' })]);
+    fake.enter('active', { remotes: [bob, participant('carol', { name: 'carol' })] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.be.null;
     const carolPlaceholder = tileOf(el, 'carol')!.querySelector('[part~="placeholder"]')!;
@@ -329,7 +276,7 @@ describe('<call-grid> with a fake controller', () => {
 
   it('shows a placeholder when the camera is on but the stream has no live video track', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob', { cameraEnabled: true, stream: new MediaStream() })]);
+    fake.enter('active', { remotes: [participant('bob', { cameraEnabled: true, stream: new MediaStream() })] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.exist;
   });
@@ -337,7 +284,7 @@ describe('<call-grid> with a fake controller', () => {
   it('overlays "Ringing…" and "Connecting…"', async () => {
     const { el, fake } = await fakeGrid();
     const bob = participant('bob', { state: 'ringing' });
-    fake.enter('outgoing', [bob, participant('carol', { state: 'connecting' }), participant('dave')]);
+    fake.enter('outgoing', { remotes: [bob, participant('carol', { state: 'connecting' }), participant('dave')] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="status"]')!.textContent).to.equal('Ringing…');
     expect(tileOf(el, 'carol')!.querySelector('[part~="status"]')!.textContent).to.equal('Connecting…');
@@ -356,7 +303,7 @@ describe('<call-grid> with a fake controller', () => {
     const bobStream = canvasStream();
     const bob = participant('bob', { cameraEnabled: true, stream: bobStream });
     const carol = participant('carol');
-    fake.enter('active', [bob, carol]);
+    fake.enter('active', { remotes: [bob, carol] });
     await el.updateComplete;
     const bobVideo = tileOf(el, 'bob')!.querySelector('video')!;
     let assignments = 0;
@@ -374,7 +321,7 @@ describe('<call-grid> with a fake controller', () => {
     fake.changed(bob);
     await el.updateComplete;
     // carol leaves, then dave joins before bob: bob's tile moves but keeps its element.
-    fake.enter('active', [participant('dave'), bob]);
+    fake.enter('active', { remotes: [participant('dave'), bob] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('video')).to.equal(bobVideo);
     expect(parts(el, 'tile').map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'dave', 'bob']);
@@ -397,7 +344,7 @@ describe('<call-grid> with a fake controller', () => {
     const stream = canvasStream();
     try {
       const { el, fake } = await fakeGrid();
-      fake.enter('active', [participant('bob', { cameraEnabled: true, stream })]);
+      fake.enter('active', { remotes: [participant('bob', { cameraEnabled: true, stream })] });
       await el.updateComplete;
       const video = tileOf(el, 'bob')!.querySelector('video')!;
       // The test browsers allow autoplay with sound: recreate what a refusing browser leaves behind,
@@ -418,11 +365,10 @@ describe('<call-grid> with a fake controller', () => {
 
   it('empties when the call ends', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob')]);
+    fake.enter('active', { remotes: [participant('bob')] });
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(2);
-    fake.call = null;
-    fake.setState('ending');
+    fake.setState('ending', null);
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(0);
   });
