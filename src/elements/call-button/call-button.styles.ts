@@ -58,7 +58,6 @@ export const callButtonStyles = css`
     flex: none;
     width: 1.15em;
     height: 1.15em;
-    fill: currentColor;
   }
 
   .base[data-state='calling'] .icon {

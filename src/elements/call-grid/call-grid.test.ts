@@ -252,11 +252,14 @@ describe('<call-grid> with a fake controller', () => {
     const { el, fake } = await fakeGrid();
     const stream = canvasStream();
     const bob = participant('bob', { name: 'Bob Builder', cameraEnabled: true, stream });
-    fake.enter('active', { remotes: [bob, participant('carol', { name: 'carol' })] });
+    const mary = participant('mary', { name: 'Mary Ann Lee' });
+    fake.enter('active', { remotes: [bob, participant('carol', { name: 'carol' }), mary] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.be.null;
     const carolPlaceholder = tileOf(el, 'carol')!.querySelector('[part~="placeholder"]')!;
     expect(carolPlaceholder.textContent!.trim()).to.equal('C');
+    const maryPlaceholder = tileOf(el, 'mary')!.querySelector('[part~="placeholder"]')!;
+    expect(maryPlaceholder.textContent!.trim(), 'first and last initial').to.equal('ML');
     // No stream at all for the local user yet: a placeholder too.
     expect(tileOf(el, 'me')!.querySelector('[part~="placeholder"]')!.textContent!.trim()).to.equal('MM');
 

@@ -125,7 +125,6 @@ export const incomingCallStyles = css`
     flex: none;
     width: 1.15em;
     height: 1.15em;
-    fill: currentColor;
   }
 
   @keyframes meshcall-ring {

@@ -72,7 +72,7 @@ describe('<incoming-call> with a fake controller', () => {
       </incoming-call>
     `);
     el.controller = fake;
-    fake.ring('Alice Smith');
+    fake.ring('Mary Ann Lee');
     await el.updateComplete;
     const details = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="details"]')!;
     expect(details.assignedElements()[0].textContent).to.equal('Design review');
@@ -82,7 +82,7 @@ describe('<incoming-call> with a fake controller', () => {
 
     const plain = await incomingCall(fake);
     expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call · conversation team');
-    expect(part(plain, 'avatar')!.textContent!.trim()).to.equal('AS');
+    expect(part(plain, 'avatar')!.textContent!.trim(), 'first and last initial').to.equal('ML');
   });
 
   it('moves focus to Accept when ringing, and back when the ring ends', async () => {
