@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { focusRingColor } from '../shared/shared.styles.js';
 
 export const callButtonStyles = css`
   :host {
@@ -36,7 +37,7 @@ export const callButtonStyles = css`
   }
 
   .base:focus-visible {
-    outline: 3px solid var(--meshcall-focus-ring-color, #2563eb);
+    outline: 3px solid ${focusRingColor};
     outline-offset: 2px;
   }
 

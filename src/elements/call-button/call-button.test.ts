@@ -41,6 +41,20 @@ describe('<call-button> with a fake controller', () => {
     expect(label(custom)).to.equal('Ring Bob');
   });
 
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-button-background: rgb(1, 2, 3); --meshcall-button-radius: 3px">
+        <call-button conversation="team" participants="bob"></call-button>
+      </div>
+    `);
+    const el = page.querySelector('call-button')!;
+    el.controller = new FakeController();
+    await el.updateComplete;
+    const button = getComputedStyle(base(el));
+    expect(button.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(button.borderTopLeftRadius).to.equal('3px');
+  });
+
   it('reads space-separated participants into participantIds', async () => {
     const el = await callButton(new FakeController(), html`<call-button participants="  bob   carol "></call-button>`);
     expect(el.participantIds).to.deep.equal(['bob', 'carol']);

@@ -193,6 +193,21 @@ describe('<call-grid> with a fake controller', () => {
     expect(rows[0][0].width).to.be.closeTo((900 - 20) / 3, 0.5);
   });
 
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = fakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-tile-background: rgb(1, 2, 3); --meshcall-tile-radius: 3px">
+        <call-grid .controller=${fake}></call-grid>
+      </div>
+    `);
+    const el = page.querySelector('call-grid')!;
+    fake.enter('active', { remotes: [participant('bob')] });
+    await el.updateComplete;
+    const tile = getComputedStyle(tileOf(el, 'bob')!);
+    expect(tile.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(tile.borderTopLeftRadius).to.equal('3px');
+  });
+
   it('keeps 16:9 tiles by default', async () => {
     const el = await gridWith(5, '960px');
     for (const row of rowsOf(el)) {

@@ -60,15 +60,15 @@ function showsVideo(participant: Participant): boolean {
  * @csspart placeholder - Shown instead of the video while the camera is off: initials on a coloured circle.
  * @csspart status - The "Ringing…" or "Connecting…" overlay.
  *
- * @cssproperty --meshcall-grid-gap - Space between tiles.
- * @cssproperty --meshcall-tile-background - Tile background, also behind the placeholder.
- * @cssproperty --meshcall-tile-radius - Tile corner radius.
- * @cssproperty --meshcall-tile-aspect-ratio - Tile aspect ratio (default `16 / 9`; `auto` lets tiles fill a host with a set height).
- * @cssproperty --meshcall-tile-text-color - Colour of the name and status text.
- * @cssproperty --meshcall-tile-label-background - Background of the name label.
- * @cssproperty --meshcall-avatar-size - Diameter of the placeholder's initials circle.
- * @cssproperty --meshcall-mic-off-color - Colour of the microphone-off icon.
- * @cssproperty --meshcall-mic-off-background - Background of the microphone-off icon.
+ * @cssproperty [--meshcall-grid-gap=0.5rem] - Space between tiles.
+ * @cssproperty [--meshcall-tile-background=#1f2430] - Tile background, also behind the placeholder.
+ * @cssproperty [--meshcall-tile-radius=0.75rem] - Tile corner radius.
+ * @cssproperty [--meshcall-tile-aspect-ratio=16 / 9] - Tile aspect ratio; `auto` lets tiles fill a host with a set height.
+ * @cssproperty [--meshcall-tile-text-color=#ffffff] - Colour of the name and status text.
+ * @cssproperty [--meshcall-tile-label-background=rgb(0 0 0 / 0.6)] - Background of the name label.
+ * @cssproperty [--meshcall-avatar-size=clamp(1.75rem, 40cqmin, 7rem)] - Diameter of the placeholder's initials circle.
+ * @cssproperty [--meshcall-mic-off-color=#ffffff] - Colour of the microphone-off icon.
+ * @cssproperty [--meshcall-mic-off-background=#c62828] - Background of the microphone-off icon.
  */
 export class CallGrid extends CallElement {
   static override styles = styles;

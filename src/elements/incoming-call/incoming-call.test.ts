@@ -85,6 +85,20 @@ describe('<incoming-call> with a fake controller', () => {
     expect(part(plain, 'avatar')!.textContent!.trim(), 'first and last initial').to.equal('ML');
   });
 
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = new FakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-incoming-background: rgb(1, 2, 3); --meshcall-decline-background: rgb(4, 5, 6)">
+        <incoming-call .controller=${fake}></incoming-call>
+      </div>
+    `);
+    const el = page.querySelector('incoming-call')!;
+    fake.ring('Alice');
+    await el.updateComplete;
+    expect(getComputedStyle(part(el, 'base')!).backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(button(el, 'decline-button')).backgroundColor).to.equal('rgb(4, 5, 6)');
+  });
+
   it('moves focus to Accept when ringing, and back when the ring ends', async () => {
     const fake = new FakeController();
     const before = await fixture<HTMLButtonElement>(html`<button>Elsewhere</button>`);

@@ -166,6 +166,20 @@ describe('<media-controls> with a fake controller', () => {
     expect(event.bubbles && event.composed).to.be.true;
   });
 
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = new FakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-control-size: 40px; --meshcall-hangup-background: rgb(1, 2, 3)">
+        <media-controls .controller=${fake}></media-controls>
+      </div>
+    `);
+    const el = page.querySelector('media-controls')!;
+    enterCall(fake, 'active');
+    await el.updateComplete;
+    expect(part(el, 'microphone-button').getBoundingClientRect().width).to.equal(40);
+    expect(getComputedStyle(part(el, 'hangup-button')).backgroundColor).to.equal('rgb(1, 2, 3)');
+  });
+
   it('moves between buttons with arrow keys, with one tab stop', async () => {
     const fake = new FakeController();
     const el = await fixture<MediaControls>(html`

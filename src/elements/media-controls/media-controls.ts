@@ -39,17 +39,17 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @csspart hangup-button - The hang-up button.
  * @csspart icon - The icon inside each button.
  *
- * @cssproperty --meshcall-control-size - Diameter of the round buttons.
- * @cssproperty --meshcall-control-gap - Space between buttons.
- * @cssproperty --meshcall-control-background - Button background while on.
- * @cssproperty --meshcall-control-color - Icon colour while on.
- * @cssproperty --meshcall-control-hover-background - Button background on hover.
- * @cssproperty --meshcall-control-off-background - Toggle background while off.
- * @cssproperty --meshcall-control-off-color - Toggle icon colour while off.
- * @cssproperty --meshcall-hangup-background - Hang-up button background.
- * @cssproperty --meshcall-hangup-hover-background - Hang-up button background on hover.
- * @cssproperty --meshcall-hangup-color - Hang-up icon colour.
- * @cssproperty --meshcall-focus-ring-color - Focus ring colour.
+ * @cssproperty [--meshcall-control-size=3rem] - Diameter of the round buttons.
+ * @cssproperty [--meshcall-control-gap=0.75rem] - Space between buttons.
+ * @cssproperty [--meshcall-control-background=#e8eaed] - Button background while on.
+ * @cssproperty [--meshcall-control-color=#1f2430] - Icon colour while on.
+ * @cssproperty [--meshcall-control-hover-background=#d5d8dd] - Button background on hover.
+ * @cssproperty [--meshcall-control-off-background=#3c4043] - Toggle background while off.
+ * @cssproperty [--meshcall-control-off-color=#ffffff] - Toggle icon colour while off.
+ * @cssproperty [--meshcall-hangup-background=#c62828] - Hang-up button background.
+ * @cssproperty [--meshcall-hangup-hover-background=#a61f1f] - Hang-up button background on hover.
+ * @cssproperty [--meshcall-hangup-color=#ffffff] - Hang-up icon colour.
+ * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
  */
 export class MediaControls extends CallElement {
   static override styles = [visuallyHidden, styles];
