@@ -1,6 +1,7 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { CallError, CallErrorEvent, callController, type CallController, type CallControllerEventMap } from '../controller/index.js';
+import { CallError, CallErrorEvent, callController, type CallControllerEventMap } from '../controller/index.js';
+import type { CallControllerView } from '../controller/view.js';
 
 const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-state-change',
@@ -14,14 +15,14 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
 ];
 
 /**
- * Base of every meshcall element: follows a {@link CallController} and re-renders on its events.
- * Elements hold no call logic; they read the controller and call its methods.
+ * Base of every meshcall element: follows a controller and re-renders on its events. Elements hold no
+ * call logic; they read the controller and call its methods, through {@link CallControllerView} only.
  */
 export abstract class CallElement extends LitElement {
   /** The controller this element shows and drives; the shared one unless set (tests run several). */
-  @property({ attribute: false }) controller: CallController = callController;
+  @property({ attribute: false }) controller: CallControllerView = callController;
 
-  #subscribed: CallController | null = null;
+  #subscribed: CallControllerView | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();

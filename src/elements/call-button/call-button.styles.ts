@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { focusRingColor } from '../shared/shared.styles.js';
 
 export const callButtonStyles = css`
   :host {
@@ -36,7 +37,7 @@ export const callButtonStyles = css`
   }
 
   .base:focus-visible {
-    outline: 3px solid var(--meshcall-focus-ring-color, #2563eb);
+    outline: 3px solid ${focusRingColor};
     outline-offset: 2px;
   }
 
@@ -58,7 +59,6 @@ export const callButtonStyles = css`
     flex: none;
     width: 1.15em;
     height: 1.15em;
-    fill: currentColor;
   }
 
   .base[data-state='calling'] .icon {

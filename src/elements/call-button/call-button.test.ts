@@ -1,57 +1,13 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../define.js';
-import {
-  CallController,
-  CallError,
-  type CallErrorEvent,
-  CallStateChangeEvent,
-  type Call,
-  type CallState,
-  type StartCallOptions,
-  type UserInfo,
-} from '../../controller/index.js';
+import { CallController, CallError, type CallErrorEvent, type CallState } from '../../controller/index.js';
+import { FakeController } from '../../../test/support/fake-controller.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import { CallButton, CallStartEvent } from './call-button.js';
 
-/** Enough of a controller for the button: a state, a user, a call, and a recorded `startCall`. */
-class FakeController extends EventTarget {
-  state: CallState = 'idle';
-  user: UserInfo | null = { id: 'me', name: 'Me' };
-  call: Call | null = null;
-  startCalls: StartCallOptions[] = [];
-  startCallResult: () => Promise<Call> = () => new Promise(() => {});
-
-  startCall(options: StartCallOptions): Promise<Call> {
-    this.startCalls.push(options);
-    return this.startCallResult();
-  }
-
-  setState(state: CallState, call: Call | null = this.call): void {
-    const previous = this.state;
-    this.state = state;
-    this.call = call;
-    this.dispatchEvent(new CallStateChangeEvent(state, previous));
-  }
-}
-
-function outgoingCall(conversationId: string, video: boolean): Call {
-  const me = { id: 'me', name: 'Me' };
-  return {
-    id: 'call-1',
-    conversationId,
-    direction: 'outgoing',
-    video,
-    caller: me,
-    local: { ...me, isLocal: true, state: 'connected', microphoneEnabled: true, cameraEnabled: video, stream: null },
-    participants: new Map(),
-    createdAt: Date.now(),
-    answeredAt: null,
-  };
-}
-
 async function callButton(fake: FakeController, template = html`<call-button conversation="team" participants="bob carol"></call-button>`) {
   const el = await fixture<CallButton>(template);
-  el.controller = fake as unknown as CallController;
+  el.controller = fake;
   await el.updateComplete;
   return el;
 }
@@ -85,6 +41,20 @@ describe('<call-button> with a fake controller', () => {
     expect(label(custom)).to.equal('Ring Bob');
   });
 
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-button-background: rgb(1, 2, 3); --meshcall-button-radius: 3px">
+        <call-button conversation="team" participants="bob"></call-button>
+      </div>
+    `);
+    const el = page.querySelector('call-button')!;
+    el.controller = new FakeController();
+    await el.updateComplete;
+    const button = getComputedStyle(base(el));
+    expect(button.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(button.borderTopLeftRadius).to.equal('3px');
+  });
+
   it('reads space-separated participants into participantIds', async () => {
     const el = await callButton(new FakeController(), html`<call-button participants="  bob   carol "></call-button>`);
     expect(el.participantIds).to.deep.equal(['bob', 'carol']);
@@ -102,7 +72,7 @@ describe('<call-button> with a fake controller', () => {
     expect(event.conversationId).to.equal('team');
     expect(event.participants).to.deep.equal(['bob', 'carol']);
     expect(event.video).to.equal(true);
-    expect(fake.startCalls).to.deep.equal([{ conversationId: 'team', participants: ['bob', 'carol'], video: true }]);
+    expect(fake.calls).to.deep.equal([['startCall', { conversationId: 'team', participants: ['bob', 'carol'], video: true }]]);
   });
 
   it('does not start the call when call-start is prevented', async () => {
@@ -110,13 +80,13 @@ describe('<call-button> with a fake controller', () => {
     const el = await callButton(fake);
     el.addEventListener('call-start', (event) => event.preventDefault());
     base(el).click();
-    expect(fake.startCalls).to.have.length(0);
+    expect(fake.calls).to.deep.equal([]);
   });
 
   it('re-dispatches a refusal from the controller as call-error', async () => {
     const fake = new FakeController();
     const error = new CallError('permission-denied', 'Access to the microphone was denied.');
-    fake.startCallResult = () => Promise.reject(error);
+    fake.refuse('startCall', error);
     const el = await callButton(fake);
     setTimeout(() => base(el).click());
     const event = (await oneEvent(el, 'call-error')) as CallErrorEvent;
@@ -134,7 +104,8 @@ describe('<call-button> with a fake controller', () => {
     it(`is unavailable with the reason "${reason}" while ${state}`, async () => {
       const fake = new FakeController();
       const el = await callButton(fake);
-      fake.setState(state, state === 'active' ? outgoingCall('elsewhere', false) : null);
+      if (state === 'active') fake.enter(state, { conversationId: 'elsewhere', video: false });
+      else fake.setState(state, null);
       await el.updateComplete;
       const button = base(el);
       expect(button.dataset.state).to.equal('unavailable');
@@ -149,7 +120,7 @@ describe('<call-button> with a fake controller', () => {
       el.addEventListener('call-start', () => (fired = true));
       button.click();
       expect(fired).to.equal(false);
-      expect(fake.startCalls).to.have.length(0);
+      expect(fake.calls).to.deep.equal([]);
       await expect(el).to.be.accessible();
     });
   }
@@ -181,7 +152,7 @@ describe('<call-button> with a fake controller', () => {
     expect(button.dataset.state).to.equal('disabled');
     el.click();
     button.click();
-    expect(fake.startCalls).to.have.length(0);
+    expect(fake.calls).to.deep.equal([]);
     await expect(el).to.be.accessible();
   });
 
@@ -190,7 +161,7 @@ describe('<call-button> with a fake controller', () => {
     const el = await callButton(fake);
     const video = await callButton(fake, html`<call-button video conversation="team" participants="bob"></call-button>`);
     const other = await callButton(fake, html`<call-button conversation="other" participants="bob"></call-button>`);
-    fake.setState('outgoing', outgoingCall('team', false));
+    fake.enter('outgoing', { conversationId: 'team', video: false });
     await Promise.all([el.updateComplete, video.updateComplete, other.updateComplete]);
     expect(el.calling).to.equal(true);
     expect(base(el).dataset.state).to.equal('calling');

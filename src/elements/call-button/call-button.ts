@@ -1,14 +1,12 @@
-import { html, nothing, svg } from 'lit';
+import { html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { CallElement } from '../call-element.js';
 import { CallStartEvent } from './call-button.events.js';
-import { visuallyHidden } from '../shared.styles.js';
+import { cameraIcon, phoneIcon } from '../shared/icons.js';
+import { visuallyHidden } from '../shared/shared.styles.js';
 import { callButtonStyles } from './call-button.styles.js';
 
 export * from './call-button.events.js';
-
-const PHONE_ICON = svg`<path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z"/>`;
-const CAMERA_ICON = svg`<path d="M4 6h10a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zm13 4.5 5-3v9l-5-3z"/>`;
 
 /** What the button shows: it can call, its own call is ringing out, it cannot call, or the page disabled it. */
 export type CallButtonState = 'ready' | 'calling' | 'unavailable' | 'disabled';
@@ -109,7 +107,9 @@ export class CallButton extends CallElement {
         title=${reason ?? nothing}
         @click=${this.#onClick}
       >
-        <svg part="icon" class="icon" viewBox="0 0 24 24" aria-hidden="true">${this.video ? CAMERA_ICON : PHONE_ICON}</svg>
+        <svg part="icon" class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          ${this.video ? cameraIcon : phoneIcon}
+        </svg>
         <span part="label" class="label"><slot>${defaultLabel}</slot></span>
         <span id="reason" class="visually-hidden">${reason ?? ''}</span>
       </button>

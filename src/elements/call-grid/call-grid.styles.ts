@@ -1,17 +1,12 @@
 import { css } from 'lit';
 
+// Custom properties are only read, with their defaults, never set here: a value the page sets on
+// any ancestor (`:root` included) then reaches them. These two are read in several rules.
+const tileBackground = css`var(--meshcall-tile-background, #1f2430)`;
+const avatarSize = css`var(--meshcall-avatar-size, clamp(1.75rem, 40cqmin, 7rem))`;
+
 export default css`
   :host {
-    --meshcall-grid-gap: 0.5rem;
-    --meshcall-tile-background: #1f2430;
-    --meshcall-tile-radius: 0.75rem;
-    --meshcall-tile-aspect-ratio: 16 / 9;
-    --meshcall-tile-text-color: #ffffff;
-    --meshcall-tile-label-background: rgb(0 0 0 / 0.6);
-    --meshcall-avatar-size: clamp(1.75rem, 40cqmin, 7rem);
-    --meshcall-mic-off-color: #ffffff;
-    --meshcall-mic-off-background: #c62828;
-
     display: block;
     container-type: inline-size;
     font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
@@ -32,7 +27,7 @@ export default css`
     display: grid;
     grid-template-columns: repeat(calc(2 * var(--columns, 1)), minmax(0, 1fr));
     grid-auto-rows: 1fr;
-    gap: var(--meshcall-grid-gap);
+    gap: var(--meshcall-grid-gap, 0.5rem);
     align-content: center;
     height: 100%;
   }
@@ -56,11 +51,11 @@ export default css`
     container-type: size;
     position: relative;
     overflow: hidden;
-    aspect-ratio: var(--meshcall-tile-aspect-ratio);
+    aspect-ratio: var(--meshcall-tile-aspect-ratio, 16 / 9);
     min-height: 0;
-    border-radius: var(--meshcall-tile-radius);
-    background: var(--meshcall-tile-background);
-    color: var(--meshcall-tile-text-color);
+    border-radius: var(--meshcall-tile-radius, 0.75rem);
+    background: ${tileBackground};
+    color: var(--meshcall-tile-text-color, #ffffff);
   }
 
   .video {
@@ -68,7 +63,7 @@ export default css`
     width: 100%;
     height: 100%;
     object-fit: cover;
-    background: var(--meshcall-tile-background);
+    background: ${tileBackground};
   }
 
   .video--mirrored {
@@ -91,19 +86,19 @@ export default css`
     justify-content: center;
     /* Keeps the circle clear of the name label. */
     padding-bottom: 1.5rem;
-    background: var(--meshcall-tile-background);
+    background: ${tileBackground};
   }
 
   .avatar {
     display: flex;
     align-items: center;
     justify-content: center;
-    width: var(--meshcall-avatar-size);
+    width: ${avatarSize};
     aspect-ratio: 1;
     border-radius: 50%;
     background: var(--avatar-color);
     color: #ffffff;
-    font-size: calc(var(--meshcall-avatar-size) * 0.4);
+    font-size: calc(${avatarSize} * 0.4);
     font-weight: 600;
     letter-spacing: 0.02em;
     user-select: none;
@@ -119,7 +114,7 @@ export default css`
     gap: 0.375rem;
     padding: 0.25rem 0.5rem;
     border-radius: 0.375rem;
-    background: var(--meshcall-tile-label-background);
+    background: var(--meshcall-tile-label-background, rgb(0 0 0 / 0.6));
     font-size: 0.875rem;
     line-height: 1.25;
   }
@@ -138,8 +133,8 @@ export default css`
     width: 1.25rem;
     height: 1.25rem;
     border-radius: 50%;
-    background: var(--meshcall-mic-off-background);
-    color: var(--meshcall-mic-off-color);
+    background: var(--meshcall-mic-off-background, #c62828);
+    color: var(--meshcall-mic-off-color, #ffffff);
   }
 
   .mic-off svg {

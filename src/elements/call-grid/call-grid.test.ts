@@ -1,76 +1,17 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../define.js';
-import {
-  CallAudioPlaybackEvent,
-  CallController,
-  CallParticipantChangeEvent,
-  CallStateChangeEvent,
-  type Call,
-  type CallState,
-  type Participant,
-} from '../../controller/index.js';
+import { CallController } from '../../controller/index.js';
+import { FakeController, participant } from '../../../test/support/fake-controller.js';
 import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from './call-grid.js';
 
-// ---- fake controller ----
-
-type FakeParticipant = { -readonly [K in keyof Participant]: Participant[K] };
-
-function participant(id: string, overrides: Partial<FakeParticipant> = {}): FakeParticipant {
-  return {
-    id,
-    name: id,
-    isLocal: false,
-    state: 'connected',
-    microphoneEnabled: true,
-    cameraEnabled: false,
-    stream: null,
-    ...overrides,
-  };
-}
-
-class FakeController extends EventTarget {
-  state: CallState = 'idle';
-  call: Call | null = null;
-  audioBlocked = false;
-  resumed = 0;
-
-  async resumeAudio(): Promise<void> {
-    this.resumed += 1;
-  }
-
-  /** Puts the fake in a call with the local user and `remotes`. */
-  enter(state: CallState, remotes: FakeParticipant[], local = participant('me', { name: 'Me Myself', isLocal: true })): void {
-    const call: Call = {
-      id: 'call-1',
-      conversationId: 'conversation-1',
-      direction: 'outgoing',
-      video: true,
-      caller: { id: local.id, name: local.name },
-      local,
-      participants: new Map(remotes.map((remote) => [remote.id, remote])),
-      createdAt: Date.now(),
-      answeredAt: null,
-    };
-    this.call = call;
-    this.setState(state);
-  }
-
-  setState(state: CallState): void {
-    const previous = this.state;
-    this.state = state;
-    this.dispatchEvent(new CallStateChangeEvent(state, previous));
-  }
-
-  changed(who: Participant): void {
-    this.dispatchEvent(new CallParticipantChangeEvent(this.call!, who));
-  }
-}
+/** A fake whose user has a two-word name, to tell the initials apart from the name. */
+const fakeController = () => new FakeController({ id: 'me', name: 'Me Myself' });
 
 async function fakeGrid(): Promise<{ el: CallGrid; fake: FakeController }> {
-  const fake = new FakeController();
-  const el = await fixture<CallGrid>(html`<call-grid .controller=${fake as unknown as CallController}></call-grid>`);
+  const fake = fakeController();
+  const el = await fixture<CallGrid>(html`<call-grid .controller=${fake}></call-grid>`);
   return { el, fake };
 }
 
@@ -97,7 +38,7 @@ function rowsOf(el: CallGrid): DOMRect[][] {
 async function gridWith(count: number, width: string): Promise<CallGrid> {
   const { el, fake } = await fakeGrid();
   el.style.width = width;
-  fake.enter(count === 1 ? 'outgoing' : 'active', Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)));
+  fake.enter(count === 1 ? 'outgoing' : 'active', { remotes: Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)) });
   await el.updateComplete;
   return el;
 }
@@ -135,9 +76,8 @@ function canvasStream(): MediaStream {
 
 describe('<call-grid> with a fake controller', () => {
   it('shows nothing but the empty slot when there is no call', async () => {
-    const fake = new FakeController();
     const el = await fixture<CallGrid>(html`
-      <call-grid .controller=${fake as unknown as CallController}><p slot="empty">No call</p></call-grid>
+      <call-grid .controller=${fakeController()}><p slot="empty">No call</p></call-grid>
     `);
     expect(parts(el, 'base')).to.have.length(0);
     const slot = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="empty"]')!;
@@ -147,7 +87,7 @@ describe('<call-grid> with a fake controller', () => {
 
   it('stays empty while a call is only ringing us', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('incoming', [participant('caller', { state: 'connecting' })]);
+    fake.ring('Caller');
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(0);
   });
@@ -168,7 +108,7 @@ describe('<call-grid> with a fake controller', () => {
       const { el, fake } = await fakeGrid();
       el.style.width = '960px';
       const remotes = Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`));
-      fake.enter(count === 1 ? 'outgoing' : 'active', remotes);
+      fake.enter(count === 1 ? 'outgoing' : 'active', { remotes });
       await el.updateComplete;
       expect(parts(el, 'tile')).to.have.length(count);
       expect(parts(el, 'video')).to.have.length(count);
@@ -225,7 +165,7 @@ describe('<call-grid> with a fake controller', () => {
       [3, [2, 1]],
     ];
     for (const [count, rowLengths] of layouts) {
-      fake.enter('active', everyone.slice(0, count - 1));
+      fake.enter('active', { remotes: everyone.slice(0, count - 1) });
       await el.updateComplete;
       expectRowsCentred(el, rowLengths);
     }
@@ -242,7 +182,7 @@ describe('<call-grid> with a fake controller', () => {
     el.style.height = '500px';
     el.style.setProperty('--meshcall-tile-aspect-ratio', 'auto');
     el.style.setProperty('--meshcall-grid-gap', '10px');
-    fake.enter('active', Array.from({ length: 4 }, (_, i) => participant(`p${i}`)));
+    fake.enter('active', { remotes: Array.from({ length: 4 }, (_, i) => participant(`p${i}`)) });
     await el.updateComplete;
     expectRowsCentred(el, [3, 2]);
     const rows = rowsOf(el);
@@ -251,6 +191,21 @@ describe('<call-grid> with a fake controller', () => {
     expect(rows[1][0].bottom).to.be.closeTo(host.bottom, 0.5);
     expect(rows[0][0].height).to.be.closeTo(245, 0.5);
     expect(rows[0][0].width).to.be.closeTo((900 - 20) / 3, 0.5);
+  });
+
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = fakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-tile-background: rgb(1, 2, 3); --meshcall-tile-radius: 3px">
+        <call-grid .controller=${fake}></call-grid>
+      </div>
+    `);
+    const el = page.querySelector('call-grid')!;
+    fake.enter('active', { remotes: [participant('bob')] });
+    await el.updateComplete;
+    const tile = getComputedStyle(tileOf(el, 'bob')!);
+    expect(tile.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(tile.borderTopLeftRadius).to.equal('3px');
   });
 
   it('keeps 16:9 tiles by default', async () => {
@@ -263,14 +218,14 @@ describe('<call-grid> with a fake controller', () => {
   it('stacks two tiles on a narrow host', async () => {
     const { el, fake } = await fakeGrid();
     el.style.width = '320px';
-    fake.enter('active', [participant('bob')]);
+    fake.enter('active', { remotes: [participant('bob')] });
     await el.updateComplete;
     expect(columnCount(el)).to.equal(1);
   });
 
   it('puts the local tile first, muted and mirrored, then the remote ones', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob', { name: 'Bob Builder' }), participant('carol', { name: 'Carol' })]);
+    fake.enter('active', { remotes: [participant('bob', { name: 'Bob Builder' }), participant('carol', { name: 'Carol' })] });
     await el.updateComplete;
     const tiles = parts(el, 'tile');
     expect(tiles.map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'bob', 'carol']);
@@ -294,7 +249,7 @@ describe('<call-grid> with a fake controller', () => {
   it('shows the mic-off indicator with an accessible label', async () => {
     const { el, fake } = await fakeGrid();
     const bob = participant('bob', { microphoneEnabled: false });
-    fake.enter('active', [bob, participant('carol')]);
+    fake.enter('active', { remotes: [bob, participant('carol')] });
     await el.updateComplete;
     const indicators = parts(el, 'mic-off');
     expect(indicators).to.have.length(1);
@@ -312,11 +267,14 @@ describe('<call-grid> with a fake controller', () => {
     const { el, fake } = await fakeGrid();
     const stream = canvasStream();
     const bob = participant('bob', { name: 'Bob Builder', cameraEnabled: true, stream });
-    fake.enter('active', [bob, participant('carol', { name: 'carol' })]);
+    const mary = participant('mary', { name: 'Mary Ann Lee' });
+    fake.enter('active', { remotes: [bob, participant('carol', { name: 'carol' }), mary] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.be.null;
     const carolPlaceholder = tileOf(el, 'carol')!.querySelector('[part~="placeholder"]')!;
     expect(carolPlaceholder.textContent!.trim()).to.equal('C');
+    const maryPlaceholder = tileOf(el, 'mary')!.querySelector('[part~="placeholder"]')!;
+    expect(maryPlaceholder.textContent!.trim(), 'first and last initial').to.equal('ML');
     // No stream at all for the local user yet: a placeholder too.
     expect(tileOf(el, 'me')!.querySelector('[part~="placeholder"]')!.textContent!.trim()).to.equal('MM');
 
@@ -336,7 +294,7 @@ describe('<call-grid> with a fake controller', () => {
 
   it('shows a placeholder when the camera is on but the stream has no live video track', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob', { cameraEnabled: true, stream: new MediaStream() })]);
+    fake.enter('active', { remotes: [participant('bob', { cameraEnabled: true, stream: new MediaStream() })] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="placeholder"]')).to.exist;
   });
@@ -344,7 +302,7 @@ describe('<call-grid> with a fake controller', () => {
   it('overlays "Ringing…" and "Connecting…"', async () => {
     const { el, fake } = await fakeGrid();
     const bob = participant('bob', { state: 'ringing' });
-    fake.enter('outgoing', [bob, participant('carol', { state: 'connecting' }), participant('dave')]);
+    fake.enter('outgoing', { remotes: [bob, participant('carol', { state: 'connecting' }), participant('dave')] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('[part~="status"]')!.textContent).to.equal('Ringing…');
     expect(tileOf(el, 'carol')!.querySelector('[part~="status"]')!.textContent).to.equal('Connecting…');
@@ -363,7 +321,7 @@ describe('<call-grid> with a fake controller', () => {
     const bobStream = canvasStream();
     const bob = participant('bob', { cameraEnabled: true, stream: bobStream });
     const carol = participant('carol');
-    fake.enter('active', [bob, carol]);
+    fake.enter('active', { remotes: [bob, carol] });
     await el.updateComplete;
     const bobVideo = tileOf(el, 'bob')!.querySelector('video')!;
     let assignments = 0;
@@ -381,7 +339,7 @@ describe('<call-grid> with a fake controller', () => {
     fake.changed(bob);
     await el.updateComplete;
     // carol leaves, then dave joins before bob: bob's tile moves but keeps its element.
-    fake.enter('active', [participant('dave'), bob]);
+    fake.enter('active', { remotes: [participant('dave'), bob] });
     await el.updateComplete;
     expect(tileOf(el, 'bob')!.querySelector('video')).to.equal(bobVideo);
     expect(parts(el, 'tile').map((tile) => tile.dataset.participantId)).to.deep.equal(['me', 'dave', 'bob']);
@@ -398,30 +356,26 @@ describe('<call-grid> with a fake controller', () => {
 
   it('offers to enable sound while the browser blocks it, and asks the controller on a click', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob')]);
+    fake.enter('active', { remotes: [participant('bob')] });
     await el.updateComplete;
     expect(parts(el, 'enable-sound')).to.have.length(0);
-    fake.audioBlocked = true;
-    fake.dispatchEvent(new CallAudioPlaybackEvent(true));
+    fake.setAudioBlocked(true);
     await el.updateComplete;
     const [button] = parts(el, 'enable-sound');
     expect(button.textContent).to.contain('enable sound');
+    await expect(el).to.be.accessible();
     button.click();
-    expect(fake.resumed).to.equal(1);
-    fake.audioBlocked = false;
-    fake.dispatchEvent(new CallAudioPlaybackEvent(false));
+    expect(fake.calls).to.deep.equal([['resumeAudio']]);
     await el.updateComplete;
     expect(parts(el, 'enable-sound')).to.have.length(0);
-    await expect(el).to.be.accessible();
   });
 
   it('empties when the call ends', async () => {
     const { el, fake } = await fakeGrid();
-    fake.enter('active', [participant('bob')]);
+    fake.enter('active', { remotes: [participant('bob')] });
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(2);
-    fake.call = null;
-    fake.setState('ending');
+    fake.setState('ending', null);
     await el.updateComplete;
     expect(parts(el, 'tile')).to.have.length(0);
   });

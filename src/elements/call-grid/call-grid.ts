@@ -1,26 +1,19 @@
-import { html, nothing, svg, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { Participant } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
+import { avatarColorOf, initialsOf } from '../shared/avatar.js';
+import { microphoneOffIcon } from '../shared/icons.js';
+import { joinedCall } from '../shared/in-call.js';
 import styles from './call-grid.styles.js';
-
-/** States in which the local user is part of the call and its tiles are shown. */
-const SHOWN_STATES = new Set(['outgoing', 'active']);
 
 const STATUS_TEXT: Partial<Record<Participant['state'], string>> = {
   ringing: 'Ringing…',
   connecting: 'Connecting…',
 };
-
-const micOffIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.2"
-  stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-  <path d="M9 9v3a3 3 0 0 0 5.1 2.1M15 10V5a3 3 0 0 0-5.7-1.3" />
-  <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.4 5.4M12 18v3" />
-  <path d="M3 3l18 18" />
-</svg>`;
 
 /** Columns for `count` tiles: 1 → 1, 2 → 2, 3-4 → 2x2, 5-6 → 3x2, 7-9 → 3x3. */
 function columnsFor(count: number): number {
@@ -43,19 +36,6 @@ function lastRowStart(count: number, columns: number): { index: number; line: nu
   const rest = count % columns;
   if (rest === 0) return undefined;
   return { index: count - rest, line: columns - rest + 1 };
-}
-
-function initialsOf(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
-  return letters.map((word) => [...word][0] ?? '').join('').toUpperCase() || '?';
-}
-
-/** A stable colour per participant id, dark enough for white initials on every hue. */
-function avatarColorOf(id: string): string {
-  let hash = 0;
-  for (const char of id) hash = (Math.imul(hash, 31) + char.codePointAt(0)!) | 0;
-  return `hsl(${Math.abs(hash) % 360} 50% 30%)`;
 }
 
 function showsVideo(participant: Participant): boolean {
@@ -81,26 +61,24 @@ function showsVideo(participant: Participant): boolean {
  * @csspart placeholder - Shown instead of the video while the camera is off: initials on a coloured circle.
  * @csspart status - The "Ringing…" or "Connecting…" overlay.
  *
- * @cssproperty --meshcall-grid-gap - Space between tiles.
- * @cssproperty --meshcall-tile-background - Tile background, also behind the placeholder.
- * @cssproperty --meshcall-tile-radius - Tile corner radius.
- * @cssproperty --meshcall-tile-aspect-ratio - Tile aspect ratio (default `16 / 9`; `auto` lets tiles fill a host with a set height).
- * @cssproperty --meshcall-tile-text-color - Colour of the name and status text.
- * @cssproperty --meshcall-tile-label-background - Background of the name label.
- * @cssproperty --meshcall-avatar-size - Diameter of the placeholder's initials circle.
- * @cssproperty --meshcall-mic-off-color - Colour of the microphone-off icon.
- * @cssproperty --meshcall-mic-off-background - Background of the microphone-off icon.
- * @cssproperty --meshcall-enable-sound-background - Background of the "enable sound" button.
- * @cssproperty --meshcall-enable-sound-color - Text colour of the "enable sound" button.
+ * @cssproperty [--meshcall-grid-gap=0.5rem] - Space between tiles.
+ * @cssproperty [--meshcall-tile-background=#1f2430] - Tile background, also behind the placeholder.
+ * @cssproperty [--meshcall-tile-radius=0.75rem] - Tile corner radius.
+ * @cssproperty [--meshcall-tile-aspect-ratio=16 / 9] - Tile aspect ratio; `auto` lets tiles fill a host with a set height.
+ * @cssproperty [--meshcall-tile-text-color=#ffffff] - Colour of the name and status text.
+ * @cssproperty [--meshcall-tile-label-background=rgb(0 0 0 / 0.6)] - Background of the name label.
+ * @cssproperty [--meshcall-avatar-size=clamp(1.75rem, 40cqmin, 7rem)] - Diameter of the placeholder's initials circle.
+ * @cssproperty [--meshcall-mic-off-color=#ffffff] - Colour of the microphone-off icon.
+ * @cssproperty [--meshcall-mic-off-background=#c62828] - Background of the microphone-off icon.
+ * @cssproperty [--meshcall-enable-sound-background=#f9a825] - Background of the "enable sound" button.
+ * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Text colour of the "enable sound" button.
  */
 export class CallGrid extends CallElement {
   static override styles = styles;
 
   override render() {
-    const call = this.controller.call;
-    if (!call || !SHOWN_STATES.has(this.controller.state)) {
-      return html`<slot name="empty"></slot>`;
-    }
+    const call = joinedCall(this.controller);
+    if (!call) return html`<slot name="empty"></slot>`;
     const participants = [
       call.local,
       ...[...call.participants.values()].filter((participant) => participant.state !== 'left'),
@@ -189,7 +167,9 @@ export class CallGrid extends CallElement {
           <span part="name" class="name">${name}</span>
           ${participant.microphoneEnabled
             ? nothing
-            : html`<span part="mic-off" class="mic-off" role="img" aria-label="Microphone off">${micOffIcon}</span>`}
+            : html`<span part="mic-off" class="mic-off" role="img" aria-label="Microphone off"
+                ><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${microphoneOffIcon}</svg></span
+              >`}
         </div>
       </div>
     `;

@@ -1,4 +1,5 @@
 import { css } from 'lit';
+import { focusRingColor } from '../shared/shared.styles.js';
 
 export const incomingCallStyles = css`
   :host {
@@ -104,7 +105,7 @@ export const incomingCallStyles = css`
   }
 
   .action:focus-visible {
-    outline: 3px solid var(--meshcall-focus-ring-color, #2563eb);
+    outline: 3px solid ${focusRingColor};
     outline-offset: 2px;
   }
 
@@ -125,7 +126,6 @@ export const incomingCallStyles = css`
     flex: none;
     width: 1.15em;
     height: 1.15em;
-    fill: currentColor;
   }
 
   @keyframes meshcall-ring {

@@ -1,70 +1,15 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../define.js';
-import {
-  CallController,
-  CallError,
-  CallIncomingEvent,
-  CallStateChangeEvent,
-  type AcceptOptions,
-  type Call,
-  type CallEndReason,
-  type CallErrorEvent,
-  type CallState,
-  type UserInfo,
-} from '../../controller/index.js';
+import { CallController, CallError, type CallEndReason, type CallErrorEvent } from '../../controller/index.js';
+import type { CallControllerView } from '../../controller/view.js';
+import { FakeController } from '../../../test/support/fake-controller.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import { waitForAudio, waitForDecodedFrames } from '../../../test/support/media.js';
 import { CallAcceptEvent, CallDeclineEvent, IncomingCall } from './incoming-call.js';
 
-/** Enough of a controller to ring: a state, a call, and recorded `accept` / `decline`. */
-class FakeController extends EventTarget {
-  state: CallState = 'idle';
-  user: UserInfo | null = { id: 'me', name: 'Me' };
-  call: Call | null = null;
-  accepts: AcceptOptions[] = [];
-  declines = 0;
-  acceptResult: () => Promise<void> = () => new Promise(() => {});
-
-  accept(options: AcceptOptions): Promise<void> {
-    this.accepts.push(options);
-    return this.acceptResult();
-  }
-
-  decline(): Promise<void> {
-    this.declines += 1;
-    this.setState('ending', null);
-    return Promise.resolve();
-  }
-
-  ring(caller: string, video: boolean, conversationId = 'team'): Call {
-    const me = { id: 'me', name: 'Me' };
-    const call: Call = {
-      id: 'call-1',
-      conversationId,
-      direction: 'incoming',
-      video,
-      caller: { id: caller.toLowerCase(), name: caller },
-      local: { ...me, isLocal: true, state: 'connected', microphoneEnabled: true, cameraEnabled: false, stream: null },
-      participants: new Map(),
-      createdAt: Date.now(),
-      answeredAt: null,
-    };
-    this.setState('incoming', call);
-    this.dispatchEvent(new CallIncomingEvent(call));
-    return call;
-  }
-
-  setState(state: CallState, call: Call | null = this.call): void {
-    const previous = this.state;
-    this.state = state;
-    this.call = call;
-    this.dispatchEvent(new CallStateChangeEvent(state, previous));
-  }
-}
-
-async function incomingCall(controller: FakeController | CallController): Promise<IncomingCall> {
+async function incomingCall(controller: CallControllerView): Promise<IncomingCall> {
   const el = await fixture<IncomingCall>(html`<incoming-call></incoming-call>`);
-  el.controller = controller as CallController;
+  el.controller = controller;
   await el.updateComplete;
   return el;
 }
@@ -99,7 +44,7 @@ describe('<incoming-call> with a fake controller', () => {
   it('shows an alert dialog named after the caller and described by the call', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
 
     const dialog = part(el, 'base')!;
@@ -126,8 +71,8 @@ describe('<incoming-call> with a fake controller', () => {
         <span slot="details">Design review</span>
       </incoming-call>
     `);
-    el.controller = fake as unknown as CallController;
-    fake.ring('Alice Smith', false);
+    el.controller = fake;
+    fake.ring('Mary Ann Lee');
     await el.updateComplete;
     const details = el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="details"]')!;
     expect(details.assignedElements()[0].textContent).to.equal('Design review');
@@ -137,7 +82,21 @@ describe('<incoming-call> with a fake controller', () => {
 
     const plain = await incomingCall(fake);
     expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call · conversation team');
-    expect(part(plain, 'avatar')!.textContent!.trim()).to.equal('AS');
+    expect(part(plain, 'avatar')!.textContent!.trim(), 'first and last initial').to.equal('ML');
+  });
+
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = new FakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-incoming-background: rgb(1, 2, 3); --meshcall-decline-background: rgb(4, 5, 6)">
+        <incoming-call .controller=${fake}></incoming-call>
+      </div>
+    `);
+    const el = page.querySelector('incoming-call')!;
+    fake.ring('Alice');
+    await el.updateComplete;
+    expect(getComputedStyle(part(el, 'base')!).backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(button(el, 'decline-button')).backgroundColor).to.equal('rgb(4, 5, 6)');
   });
 
   it('moves focus to Accept when ringing, and back when the ring ends', async () => {
@@ -145,7 +104,7 @@ describe('<incoming-call> with a fake controller', () => {
     const before = await fixture<HTMLButtonElement>(html`<button>Elsewhere</button>`);
     before.focus();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
     expect(focused(el)).to.equal(button(el, 'accept-button'));
 
@@ -157,8 +116,9 @@ describe('<incoming-call> with a fake controller', () => {
 
   it('accepts with the microphone only, or with video', async () => {
     const fake = new FakeController();
+    fake.hold('accept');
     const el = await incomingCall(fake);
-    const call = fake.ring('Alice', true);
+    const call = fake.ring('Alice', { video: true });
     await el.updateComplete;
 
     setTimeout(() => button(el, 'accept-button').click());
@@ -167,29 +127,29 @@ describe('<incoming-call> with a fake controller', () => {
     expect(event.cancelable && event.bubbles && event.composed).to.equal(true);
     expect(event.video).to.equal(false);
     expect(event.call).to.equal(call);
-    expect(fake.accepts).to.deep.equal([{ video: false }]);
+    expect(fake.calls).to.deep.equal([['accept', { video: false }]]);
 
     await el.updateComplete;
     expect(part(el, 'base')!.getAttribute('aria-busy')).to.equal('true');
     button(el, 'decline-button').click();
-    expect(fake.declines, 'buttons wait while answering').to.equal(0);
+    expect(fake.calls, 'buttons wait while answering').to.deep.equal([['accept', { video: false }]]);
   });
 
   it('accepts with video', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', false);
+    fake.ring('Alice');
     await el.updateComplete;
     setTimeout(() => button(el, 'accept-video-button').click());
     const event = (await oneEvent(el, 'call-accept')) as CallAcceptEvent;
     expect(event.video).to.equal(true);
-    expect(fake.accepts).to.deep.equal([{ video: true }]);
+    expect(fake.calls).to.deep.equal([['accept', { video: true }]]);
   });
 
   it('does not answer when call-accept or call-decline is prevented', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
     el.addEventListener('call-accept', (event) => event.preventDefault());
     el.addEventListener('call-decline', (event) => event.preventDefault());
@@ -197,8 +157,7 @@ describe('<incoming-call> with a fake controller', () => {
     button(el, 'accept-video-button').click();
     button(el, 'decline-button').click();
     press(button(el, 'accept-button'), 'Escape');
-    expect(fake.accepts).to.have.length(0);
-    expect(fake.declines).to.equal(0);
+    expect(fake.calls).to.deep.equal([]);
     await el.updateComplete;
     expect(part(el, 'base')).to.not.equal(null);
   });
@@ -206,13 +165,13 @@ describe('<incoming-call> with a fake controller', () => {
   it('declines with the button', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
     setTimeout(() => button(el, 'decline-button').click());
     const event = (await oneEvent(el, 'call-decline')) as CallDeclineEvent;
     expect(event).to.be.instanceOf(CallDeclineEvent);
     expect(event.cancelable).to.equal(true);
-    expect(fake.declines).to.equal(1);
+    expect(fake.calls).to.deep.equal([['decline']]);
     await el.updateComplete;
     expect(part(el, 'base')).to.equal(null);
   });
@@ -220,17 +179,17 @@ describe('<incoming-call> with a fake controller', () => {
   it('declines on Escape', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
     const escape = press(focused(el)!, 'Escape');
     expect(escape.defaultPrevented).to.equal(true);
-    expect(fake.declines).to.equal(1);
+    expect(fake.calls).to.deep.equal([['decline']]);
   });
 
   it('keeps Tab inside the dialog', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);
-    fake.ring('Alice', true);
+    fake.ring('Alice', { video: true });
     await el.updateComplete;
     const buttons = [...el.shadowRoot!.querySelectorAll('button')];
     const [first, last] = [buttons[0], buttons[buttons.length - 1]];
@@ -249,9 +208,9 @@ describe('<incoming-call> with a fake controller', () => {
   it('re-dispatches a refusal from the controller as call-error and lets the user try again', async () => {
     const fake = new FakeController();
     const error = new CallError('permission-denied', 'Access to the microphone was denied.');
-    fake.acceptResult = () => Promise.reject(error);
+    fake.refuse('accept', error);
     const el = await incomingCall(fake);
-    fake.ring('Alice', false);
+    fake.ring('Alice');
     await el.updateComplete;
     setTimeout(() => button(el, 'accept-button').click());
     const event = (await oneEvent(el, 'call-error')) as CallErrorEvent;

@@ -1,15 +1,12 @@
-import { html, nothing, svg, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { query, state } from 'lit/decorators.js';
 import { CallElement } from '../call-element.js';
+import { initialsOf } from '../shared/avatar.js';
+import { cameraIcon, hangUpIcon, phoneIcon } from '../shared/icons.js';
 import { CallAcceptEvent, CallDeclineEvent } from './incoming-call.events.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 export * from './incoming-call.events.js';
-
-const PHONE_PATH = 'M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z';
-const PHONE_ICON = svg`<path d=${PHONE_PATH}/>`;
-const HANG_UP_ICON = svg`<path d=${PHONE_PATH} transform="rotate(135 12 12)"/>`;
-const CAMERA_ICON = svg`<path d="M4 6h10a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2zm13 4.5 5-3v9l-5-3z"/>`;
 
 /**
  * Renders nothing until the controller is rung (`state === 'incoming'`). While ringing it shows a modal
@@ -107,7 +104,7 @@ export class IncomingCall extends CallElement {
           @keydown=${this.#onKeydown}
         >
           <div part="avatar" class="avatar">
-            <slot name="avatar"><span aria-hidden="true">${initials(call.caller.name)}</span></slot>
+            <slot name="avatar"><span aria-hidden="true">${initialsOf(call.caller.name)}</span></slot>
           </div>
           <h2 id="caller" part="caller" class="caller">${call.caller.name} is calling</h2>
           <p id="details" part="details" class="details">
@@ -115,7 +112,7 @@ export class IncomingCall extends CallElement {
           </p>
           <div part="actions" class="actions">
             <button part="decline-button" class="action decline" type="button" aria-disabled=${busy} @click=${this.#decline}>
-              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${HANG_UP_ICON}</svg>Decline
+              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${hangUpIcon}</svg>Decline
             </button>
             <button
               part="accept-video-button"
@@ -124,7 +121,7 @@ export class IncomingCall extends CallElement {
               aria-disabled=${busy}
               @click=${() => this.#accept(true)}
             >
-              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${CAMERA_ICON}</svg>Accept with video
+              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${cameraIcon}</svg>Accept with video
             </button>
             <button
               part="accept-button"
@@ -133,7 +130,7 @@ export class IncomingCall extends CallElement {
               aria-disabled=${busy}
               @click=${() => this.#accept(false)}
             >
-              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${PHONE_ICON}</svg>Accept
+              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${phoneIcon}</svg>Accept
             </button>
           </div>
         </div>
@@ -200,12 +197,4 @@ function deepActiveElement(): HTMLElement | null {
   let active = document.activeElement;
   while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
   return active instanceof HTMLElement && active !== document.body ? active : null;
-}
-
-function initials(name: string): string {
-  const words = name.trim().split(/\s+/).filter(Boolean);
-  return words
-    .slice(0, 2)
-    .map((word) => [...word][0]!.toUpperCase())
-    .join('');
 }

@@ -1,19 +1,12 @@
 import { css } from 'lit';
+import { focusRingColor } from '../shared/shared.styles.js';
+
+// Custom properties are only read, with their defaults, never set here: a value the page sets on
+// any ancestor (`:root` included) then reaches them. The button size is read in several rules.
+const controlSize = css`var(--meshcall-control-size, 3rem)`;
 
 export default css`
   :host {
-    --meshcall-control-size: 3rem;
-    --meshcall-control-gap: 0.75rem;
-    --meshcall-control-background: #e8eaed;
-    --meshcall-control-color: #1f2430;
-    --meshcall-control-hover-background: #d5d8dd;
-    --meshcall-control-off-background: #3c4043;
-    --meshcall-control-off-color: #ffffff;
-    --meshcall-hangup-background: #c62828;
-    --meshcall-hangup-hover-background: #a61f1f;
-    --meshcall-hangup-color: #ffffff;
-    --meshcall-focus-ring-color: #1a73e8;
-
     display: inline-block;
     font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
   }
@@ -27,7 +20,7 @@ export default css`
     flex-wrap: wrap;
     align-items: center;
     justify-content: center;
-    gap: var(--meshcall-control-gap);
+    gap: var(--meshcall-control-gap, 0.75rem);
   }
 
   ::slotted(*) {
@@ -38,13 +31,13 @@ export default css`
     display: inline-flex;
     align-items: center;
     justify-content: center;
-    width: var(--meshcall-control-size);
-    height: var(--meshcall-control-size);
+    width: ${controlSize};
+    height: ${controlSize};
     padding: 0;
     border: none;
     border-radius: 50%;
-    background: var(--meshcall-control-background);
-    color: var(--meshcall-control-color);
+    background: var(--meshcall-control-background, #e8eaed);
+    color: var(--meshcall-control-color, #1f2430);
     font: inherit;
     cursor: pointer;
     transition:
@@ -53,7 +46,7 @@ export default css`
   }
 
   .control:hover:not([aria-disabled='true']) {
-    background: var(--meshcall-control-hover-background);
+    background: var(--meshcall-control-hover-background, #d5d8dd);
   }
 
   .control:active:not([aria-disabled='true']) {
@@ -61,26 +54,26 @@ export default css`
   }
 
   .control:focus-visible {
-    outline: 3px solid var(--meshcall-focus-ring-color);
+    outline: 3px solid ${focusRingColor};
     outline-offset: 2px;
   }
 
   /* A toggle that is pressed means "on"; off stands out, as the state people need to notice. */
   .control[aria-pressed='false'] {
-    background: var(--meshcall-control-off-background);
-    color: var(--meshcall-control-off-color);
+    background: var(--meshcall-control-off-background, #3c4043);
+    color: var(--meshcall-control-off-color, #ffffff);
   }
 
   .control--hangup,
   .control--hangup:hover:not([aria-disabled='true']) {
-    width: calc(var(--meshcall-control-size) * 1.4);
-    border-radius: calc(var(--meshcall-control-size) / 2);
-    background: var(--meshcall-hangup-background);
-    color: var(--meshcall-hangup-color);
+    width: calc(${controlSize} * 1.4);
+    border-radius: calc(${controlSize} / 2);
+    background: var(--meshcall-hangup-background, #c62828);
+    color: var(--meshcall-hangup-color, #ffffff);
   }
 
   .control--hangup:hover:not([aria-disabled='true']) {
-    background: var(--meshcall-hangup-hover-background);
+    background: var(--meshcall-hangup-hover-background, #a61f1f);
   }
 
   .control[aria-disabled='true'] {

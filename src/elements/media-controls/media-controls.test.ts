@@ -1,97 +1,21 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../define.js';
-import {
-  CallController,
-  CallError,
-  CallParticipantChangeEvent,
-  CallStateChangeEvent,
-  type Call,
-  type CallEndedEvent,
-  type CallErrorEvent,
-  type CallState,
-  type Participant,
-} from '../../controller/index.js';
+import { CallController, CallError, type CallEndedEvent, type CallErrorEvent, type CallState } from '../../controller/index.js';
+import { FakeController } from '../../../test/support/fake-controller.js';
 import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from '../call-grid/call-grid.js';
 import type { CallCameraToggleEvent, CallMicrophoneToggleEvent, MediaControls } from './media-controls.js';
 
-// ---- fake controller ----
-
-class FakeController extends EventTarget {
-  state: CallState = 'idle';
-  call: Call | null = null;
-  microphoneEnabled = false;
-  cameraEnabled = false;
-  calls: string[] = [];
-  failWith: CallError | null = null;
-
-  /** Enters `state` with a call whose local media is up (or still starting, without `mediaReady`). */
-  enter(state: CallState, { mediaReady = true } = {}): void {
-    const local: Participant = {
-      id: 'me',
-      name: 'Me',
-      isLocal: true,
-      state: 'connected',
-      microphoneEnabled: true,
-      cameraEnabled: true,
-      stream: mediaReady ? new MediaStream() : null,
-    };
-    this.call = {
-      id: 'call-1',
-      conversationId: 'conversation-1',
-      direction: 'outgoing',
-      video: true,
-      caller: { id: 'me', name: 'Me' },
-      local,
-      participants: new Map(),
-      createdAt: Date.now(),
-      answeredAt: null,
-    };
-    this.microphoneEnabled = mediaReady;
-    this.cameraEnabled = mediaReady;
-    this.setState(state);
-  }
-
-  leave(): void {
-    this.call = null;
-    this.microphoneEnabled = false;
-    this.cameraEnabled = false;
-    this.setState('idle');
-  }
-
-  setState(state: CallState): void {
-    const previous = this.state;
-    this.state = state;
-    this.dispatchEvent(new CallStateChangeEvent(state, previous));
-  }
-
-  async setMicrophoneEnabled(enabled: boolean): Promise<void> {
-    this.calls.push(`microphone:${enabled}`);
-    if (this.failWith) throw this.failWith;
-    this.microphoneEnabled = enabled;
-    this.dispatchEvent(new CallParticipantChangeEvent(this.call!, this.call!.local));
-  }
-
-  async setCameraEnabled(enabled: boolean): Promise<void> {
-    this.calls.push(`camera:${enabled}`);
-    if (this.failWith) throw this.failWith;
-    this.cameraEnabled = enabled;
-    this.dispatchEvent(new CallParticipantChangeEvent(this.call!, this.call!.local));
-  }
-
-  async hangUp(): Promise<void> {
-    this.calls.push('hangup');
-    this.leave();
-  }
+/** Puts the fake in `state` with a call whose local media is up, or still starting without `mediaReady`. */
+function enterCall(fake: FakeController, state: CallState, { mediaReady = true } = {}): void {
+  fake.enter(state, { local: { stream: mediaReady ? new MediaStream() : null } });
 }
 
 async function fakeControls(): Promise<{ el: MediaControls; fake: FakeController }> {
   const fake = new FakeController();
-  const el = await fixture<MediaControls>(
-    html`<media-controls .controller=${fake as unknown as CallController}></media-controls>`,
-  );
+  const el = await fixture<MediaControls>(html`<media-controls .controller=${fake}></media-controls>`);
   return { el, fake };
 }
 
@@ -129,7 +53,7 @@ describe('<media-controls> with a fake controller', () => {
   for (const state of ['disconnected', 'connecting', 'idle', 'incoming', 'ending'] as CallState[]) {
     it(`disables every button in state ${state}`, async () => {
       const { el, fake } = await fakeControls();
-      fake.enter(state);
+      enterCall(fake, state);
       await el.updateComplete;
       expect(buttons(el).map(disabled)).to.deep.equal([true, true, true]);
     });
@@ -137,7 +61,7 @@ describe('<media-controls> with a fake controller', () => {
 
   it('enables everything in an active call', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
     expect(buttons(el).map(disabled)).to.deep.equal([false, false, false]);
     expect(buttons(el).map((button) => button.hasAttribute('aria-describedby'))).to.deep.equal([false, false, false]);
@@ -147,21 +71,21 @@ describe('<media-controls> with a fake controller', () => {
 
   it('offers to cancel an outgoing call, and waits for local media before the toggles', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('outgoing', { mediaReady: false });
+    enterCall(fake, 'outgoing', { mediaReady: false });
     await el.updateComplete;
     expect(buttons(el).map(disabled)).to.deep.equal([true, true, false]);
     expect(part(el, 'hangup-button').textContent!.trim()).to.equal('Cancel call');
     const reason = el.shadowRoot!.getElementById(part(el, 'camera-button').getAttribute('aria-describedby')!)!;
     expect(reason.textContent).to.equal('Starting the microphone and camera…');
 
-    fake.enter('outgoing');
+    enterCall(fake, 'outgoing');
     await el.updateComplete;
     expect(buttons(el).map(disabled)).to.deep.equal([false, false, false]);
   });
 
   it('reflects the microphone and camera in aria-pressed with fixed labels', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
     const [microphone, camera] = buttons(el);
     expect(microphone.getAttribute('aria-pressed')).to.equal('true');
@@ -174,14 +98,17 @@ describe('<media-controls> with a fake controller', () => {
     camera.click();
     await waitUntil(() => camera.getAttribute('aria-pressed') === 'false');
     expect(microphone.textContent!.trim()).to.equal('Microphone');
-    expect(fake.calls).to.deep.equal(['microphone:false', 'camera:false']);
+    expect(fake.calls).to.deep.equal([
+      ['setMicrophoneEnabled', false],
+      ['setCameraEnabled', false],
+    ]);
     await expect(el).to.be.accessible();
   });
 
   it('fires call-microphone-toggle and call-camera-toggle with the requested state', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
-    fake.cameraEnabled = false;
+    enterCall(fake, 'active');
+    fake.call!.local.cameraEnabled = false;
     await el.updateComplete;
 
     setTimeout(() => part(el, 'microphone-button').click());
@@ -194,12 +121,15 @@ describe('<media-controls> with a fake controller', () => {
     expect(camera.enabled).to.be.true;
     expect(camera.bubbles && camera.composed && camera.cancelable).to.be.true;
     await aTimeout(0);
-    expect(fake.calls).to.deep.equal(['microphone:false', 'camera:true']);
+    expect(fake.calls).to.deep.equal([
+      ['setMicrophoneEnabled', false],
+      ['setCameraEnabled', true],
+    ]);
   });
 
   it('leaves the controller alone when an event is cancelled', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
     const cancel = (event: Event) => event.preventDefault();
     el.addEventListener('call-microphone-toggle', cancel);
@@ -213,36 +143,51 @@ describe('<media-controls> with a fake controller', () => {
 
   it('hangs up through the controller after call-hangup', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
     setTimeout(() => part(el, 'hangup-button').click());
     const event = await oneEvent(el, 'call-hangup');
     expect(event.cancelable).to.be.true;
     await aTimeout(0);
-    expect(fake.calls).to.deep.equal(['hangup']);
+    expect(fake.calls).to.deep.equal([['hangUp']]);
     await el.updateComplete;
     expect(buttons(el).map(disabled)).to.deep.equal([true, true, true]);
   });
 
   it('re-dispatches a rejection from the controller as call-error', async () => {
     const { el, fake } = await fakeControls();
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
-    fake.failWith = new CallError('device-in-use', 'The camera is in use by another program.');
+    const error = new CallError('device-in-use', 'The camera is in use by another program.');
+    fake.refuse('setCameraEnabled', error);
     setTimeout(() => part(el, 'camera-button').click());
     const event = (await oneEvent(el, 'call-error')) as unknown as CallErrorEvent;
-    expect(event.error).to.equal(fake.failWith);
+    expect(event.error).to.equal(error);
     expect(event.bubbles && event.composed).to.be.true;
+  });
+
+  it("takes a page's custom properties set on an ancestor", async () => {
+    const fake = new FakeController();
+    const page = await fixture<HTMLElement>(html`
+      <div style="--meshcall-control-size: 40px; --meshcall-hangup-background: rgb(1, 2, 3)">
+        <media-controls .controller=${fake}></media-controls>
+      </div>
+    `);
+    const el = page.querySelector('media-controls')!;
+    enterCall(fake, 'active');
+    await el.updateComplete;
+    expect(part(el, 'microphone-button').getBoundingClientRect().width).to.equal(40);
+    expect(getComputedStyle(part(el, 'hangup-button')).backgroundColor).to.equal('rgb(1, 2, 3)');
   });
 
   it('moves between buttons with arrow keys, with one tab stop', async () => {
     const fake = new FakeController();
     const el = await fixture<MediaControls>(html`
-      <media-controls .controller=${fake as unknown as CallController}>
+      <media-controls .controller=${fake}>
         <button slot="extra" type="button">Share screen</button>
       </media-controls>
     `);
-    fake.enter('active');
+    enterCall(fake, 'active');
     await el.updateComplete;
     const share = el.querySelector('button')!;
     const [microphone, camera, hangup] = buttons(el);

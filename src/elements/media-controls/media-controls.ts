@@ -3,35 +3,16 @@ import { property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { CallElement } from '../call-element.js';
 import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
-import { visuallyHidden } from '../shared.styles.js';
+import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon } from '../shared/icons.js';
+import { joinedCall } from '../shared/in-call.js';
+import { visuallyHidden } from '../shared/shared.styles.js';
 import styles from './media-controls.styles.js';
 
 export * from './media-controls.events.js';
 
-const IN_CALL = new Set(['outgoing', 'active']);
-
-const icon = (paths: SVGTemplateResult) =>
-  svg`<svg part="icon" class="icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"
-    stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">${paths}</svg>`;
-
-const micOnIcon = icon(svg`
-  <rect x="9" y="3" width="6" height="11" rx="3" />
-  <path d="M5 11a7 7 0 0 0 14 0M12 18v3" />`);
-
-const micOffIcon = icon(svg`
-  <path d="M9 9v2a3 3 0 0 0 5.1 2.1M15 10V6a3 3 0 0 0-5.7-1.3" />
-  <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.4 5.4M12 18v3M3 3l18 18" />`);
-
-const cameraOnIcon = icon(svg`
-  <rect x="3" y="6" width="12" height="12" rx="2" />
-  <path d="M15 10.5l6-3.5v10l-6-3.5z" />`);
-
-const cameraOffIcon = icon(svg`
-  <path d="M10 6h3a2 2 0 0 1 2 2v3l6-4v10M15 15.5V16a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2" />
-  <path d="M3 3l18 18" />`);
-
-const hangupIcon = icon(svg`
-  <path d="M3 14.5c5-4.7 13-4.7 18 0l-2.4 2.4-3.3-1.6v-2.6a11 11 0 0 0-6.6 0v2.6l-3.3 1.6z" fill="currentColor" />`);
+/** A toolbar button's icon; the button's text, for screen readers, is beside it. */
+const iconOf = (paths: SVGTemplateResult) =>
+  svg`<svg part="icon" class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${paths}</svg>`;
 
 /**
  * @tag media-controls
@@ -58,17 +39,17 @@ const hangupIcon = icon(svg`
  * @csspart hangup-button - The hang-up button.
  * @csspart icon - The icon inside each button.
  *
- * @cssproperty --meshcall-control-size - Diameter of the round buttons.
- * @cssproperty --meshcall-control-gap - Space between buttons.
- * @cssproperty --meshcall-control-background - Button background while on.
- * @cssproperty --meshcall-control-color - Icon colour while on.
- * @cssproperty --meshcall-control-hover-background - Button background on hover.
- * @cssproperty --meshcall-control-off-background - Toggle background while off.
- * @cssproperty --meshcall-control-off-color - Toggle icon colour while off.
- * @cssproperty --meshcall-hangup-background - Hang-up button background.
- * @cssproperty --meshcall-hangup-hover-background - Hang-up button background on hover.
- * @cssproperty --meshcall-hangup-color - Hang-up icon colour.
- * @cssproperty --meshcall-focus-ring-color - Focus ring colour.
+ * @cssproperty [--meshcall-control-size=3rem] - Diameter of the round buttons.
+ * @cssproperty [--meshcall-control-gap=0.75rem] - Space between buttons.
+ * @cssproperty [--meshcall-control-background=#e8eaed] - Button background while on.
+ * @cssproperty [--meshcall-control-color=#1f2430] - Icon colour while on.
+ * @cssproperty [--meshcall-control-hover-background=#d5d8dd] - Button background on hover.
+ * @cssproperty [--meshcall-control-off-background=#3c4043] - Toggle background while off.
+ * @cssproperty [--meshcall-control-off-color=#ffffff] - Toggle icon colour while off.
+ * @cssproperty [--meshcall-hangup-background=#c62828] - Hang-up button background.
+ * @cssproperty [--meshcall-hangup-hover-background=#a61f1f] - Hang-up button background on hover.
+ * @cssproperty [--meshcall-hangup-color=#ffffff] - Hang-up icon colour.
+ * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
  */
 export class MediaControls extends CallElement {
   static override styles = [visuallyHidden, styles];
@@ -83,8 +64,8 @@ export class MediaControls extends CallElement {
   #current: HTMLElement | null = null;
 
   override render() {
-    const { state, call } = this.controller;
-    const inCall = IN_CALL.has(state) && call !== null;
+    const call = joinedCall(this.controller);
+    const inCall = call !== null;
     // Local media starts asynchronously after the call is placed; the toggles wait for it.
     const mediaReady = inCall && call.local.stream !== null;
     const mediaReason = inCall ? 'Starting the microphone and camera…' : 'Available during a call';
@@ -109,7 +90,7 @@ export class MediaControls extends CallElement {
           title=${mediaReady ? 'Microphone' : `Microphone: ${mediaReason}`}
           @click=${this.#onMicrophoneClick}
         >
-          ${microphoneOn ? micOnIcon : micOffIcon}<span class="visually-hidden">Microphone</span>
+          ${iconOf(microphoneOn ? microphoneIcon : microphoneOffIcon)}<span class="visually-hidden">Microphone</span>
         </button>
         <button
           part="camera-button"
@@ -121,7 +102,7 @@ export class MediaControls extends CallElement {
           title=${mediaReady ? 'Camera' : `Camera: ${mediaReason}`}
           @click=${this.#onCameraClick}
         >
-          ${cameraOn ? cameraOnIcon : cameraOffIcon}<span class="visually-hidden">Camera</span>
+          ${iconOf(cameraOn ? cameraIcon : cameraOffIcon)}<span class="visually-hidden">Camera</span>
         </button>
         <slot name="extra" @slotchange=${this.#syncTabStops}></slot>
         <button
@@ -133,7 +114,7 @@ export class MediaControls extends CallElement {
           title=${inCall ? this.#hangupLabel : `${this.#hangupLabel}: Available during a call`}
           @click=${this.#onHangupClick}
         >
-          ${hangupIcon}<span class="visually-hidden">${this.#hangupLabel}</span>
+          ${iconOf(hangUpIcon)}<span class="visually-hidden">${this.#hangupLabel}</span>
         </button>
         <span id="media-reason" class="visually-hidden">${mediaReason}</span>
         <span id="call-reason" class="visually-hidden">Available during a call</span>

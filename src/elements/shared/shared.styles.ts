@@ -14,3 +14,6 @@ export const visuallyHidden = css`
     border: 0;
   }
 `;
+
+/** The keyboard focus ring's colour, one default for every element. */
+export const focusRingColor = css`var(--meshcall-focus-ring-color, #2563eb)`;

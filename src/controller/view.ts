@@ -1,0 +1,39 @@
+import type { AcceptOptions, StartCallOptions } from './call-controller.js';
+import type { CallControllerEventMap } from './events.js';
+import type { Call, CallState, UserInfo } from './model.js';
+
+/**
+ * What the elements see of a controller: the state they show, the actions they start, and the
+ * events that make them re-render. {@link CallController} has this shape; so can a test double.
+ */
+export interface CallControllerView {
+  readonly state: CallState;
+  /** The connected user, or null. */
+  readonly user: UserInfo | null;
+  /** The current call, ringing or answered, or null. */
+  readonly call: Call | null;
+  readonly microphoneEnabled: boolean;
+  readonly cameraEnabled: boolean;
+  /** The browser blocks the call's sound until a user gesture; {@link resumeAudio} from one. */
+  readonly audioBlocked: boolean;
+
+  /** Elements only wait for it to settle; what it resolves with is the controller's business. */
+  startCall(options: StartCallOptions): Promise<unknown>;
+  accept(options?: AcceptOptions): Promise<void>;
+  decline(): Promise<void>;
+  hangUp(): Promise<void>;
+  setMicrophoneEnabled(enabled: boolean): Promise<void>;
+  setCameraEnabled(enabled: boolean): Promise<void>;
+  resumeAudio(): Promise<void>;
+
+  addEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  removeEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+}

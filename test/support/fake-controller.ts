@@ -1,0 +1,231 @@
+import {
+  CallAudioPlaybackEvent,
+  CallIncomingEvent,
+  CallParticipantChangeEvent,
+  CallStateChangeEvent,
+  type AcceptOptions,
+  type Call,
+  type CallControllerEventMap,
+  type CallDirection,
+  type CallError,
+  type CallState,
+  type Participant,
+  type StartCallOptions,
+  type UserInfo,
+} from '../../src/controller/index.js';
+import type { CallControllerView } from '../../src/controller/view.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A participant a test can change, then announce with {@link FakeController.changed}. */
+export type FakeParticipant = Mutable<Participant>;
+
+/** A call a test can change; its participants are {@link FakeParticipant}s. */
+export interface FakeCall extends Omit<Mutable<Call>, 'local' | 'participants'> {
+  local: FakeParticipant;
+  participants: Map<string, FakeParticipant>;
+}
+
+/** The controller methods elements call. */
+export type ControllerAction =
+  | 'startCall'
+  | 'accept'
+  | 'decline'
+  | 'hangUp'
+  | 'setMicrophoneEnabled'
+  | 'setCameraEnabled'
+  | 'resumeAudio';
+
+/** One call an element made: the method's name, then its arguments. */
+export type RecordedCall = { [A in ControllerAction]: [A, ...Parameters<CallControllerView[A]>] }[ControllerAction];
+
+export interface FakeCallOptions {
+  conversationId?: string;
+  direction?: CallDirection;
+  video?: boolean;
+  caller?: UserInfo;
+  /** Changes to the local participant, who is otherwise the fake's user with the microphone on. */
+  local?: Partial<FakeParticipant>;
+  remotes?: FakeParticipant[];
+}
+
+/** A remote participant, connected with the microphone on and the camera off unless `overrides` say otherwise. */
+export function participant(id: string, overrides: Partial<FakeParticipant> = {}): FakeParticipant {
+  return {
+    id,
+    name: id,
+    isLocal: false,
+    state: 'connected',
+    microphoneEnabled: true,
+    cameraEnabled: false,
+    stream: null,
+    ...overrides,
+  };
+}
+
+// EventTarget's own listener methods take any Event: declare the controller's typed ones over them,
+// as CallController does, so that the fake has the shape elements expect.
+export interface FakeController {
+  addEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CallControllerEventMap>(
+    type: K,
+    listener: (event: CallControllerEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+/**
+ * A stand-in for the controller with exactly what elements see of one ({@link CallControllerView}),
+ * for element tests that need no network. A test sets `state` and `call` (with `setState`, `enter`,
+ * `ring`), which dispatches the events the controller would. Every action an element asks for is
+ * recorded in `calls`, then acted out the way the controller would (the state and call change at
+ * once, and the promise resolves), unless the test makes that action `refuse` or `hold`.
+ */
+export class FakeController extends EventTarget implements CallControllerView {
+  state: CallState = 'idle';
+  call: FakeCall | null = null;
+  /** Set by a test, then announced with {@link setAudioBlocked}. */
+  audioBlocked = false;
+  /** Every action elements asked for, in order. */
+  readonly calls: RecordedCall[] = [];
+  #outcomes = new Map<ControllerAction, CallError | 'hold'>();
+
+  constructor(public user: UserInfo | null = { id: 'me', name: 'Me' }) {
+    super();
+  }
+
+  // Read from the local participant, as the controller does: a test changes one place only.
+  get microphoneEnabled(): boolean {
+    return this.call?.local.microphoneEnabled ?? false;
+  }
+
+  get cameraEnabled(): boolean {
+    return this.call?.local.cameraEnabled ?? false;
+  }
+
+  /** From now on `action` rejects with `error` and changes nothing. */
+  refuse(action: ControllerAction, error: CallError): void {
+    this.#outcomes.set(action, error);
+  }
+
+  /** From now on `action` never settles, as if it were still under way. */
+  hold(action: ControllerAction): void {
+    this.#outcomes.set(action, 'hold');
+  }
+
+  /** Moves to `state` with `call` and dispatches `call-state-change`. */
+  setState(state: CallState, call: FakeCall | null = this.call): void {
+    const previous = this.state;
+    this.state = state;
+    this.call = call;
+    this.dispatchEvent(new CallStateChangeEvent(state, previous));
+  }
+
+  /** Moves to `state` with a new call (by default an outgoing video call in conversation "team"). */
+  enter(state: CallState, options: FakeCallOptions = {}): FakeCall {
+    const { conversationId = 'team', direction = 'outgoing', video = true, remotes = [] } = options;
+    const self = this.user ?? { id: 'me', name: 'Me' };
+    const call: FakeCall = {
+      id: 'call-1',
+      conversationId,
+      direction,
+      video,
+      caller: options.caller ?? { id: self.id, name: self.name },
+      local: participant(self.id, { name: self.name, isLocal: true, cameraEnabled: video, ...options.local }),
+      participants: new Map(remotes.map((remote) => [remote.id, remote])),
+      createdAt: Date.now(),
+      answeredAt: null,
+    };
+    this.setState(state, call);
+    return call;
+  }
+
+  /** Rings the local user with a call from `callerName`, announced with `call-incoming` as the controller does. */
+  ring(callerName: string, { video = false, conversationId = 'team' } = {}): FakeCall {
+    const caller = { id: callerName.toLowerCase(), name: callerName };
+    const call = this.enter('incoming', {
+      conversationId,
+      direction: 'incoming',
+      video,
+      caller,
+      local: { cameraEnabled: false },
+      remotes: [participant(caller.id, { name: caller.name, state: 'connecting' })],
+    });
+    this.dispatchEvent(new CallIncomingEvent(call));
+    return call;
+  }
+
+  /** Blocks or lets through the call's sound, as a browser's autoplay rules would, and says so. */
+  setAudioBlocked(blocked: boolean): void {
+    this.audioBlocked = blocked;
+    this.dispatchEvent(new CallAudioPlaybackEvent(blocked));
+  }
+
+  resumeAudio(): Promise<void> {
+    return this.#act(['resumeAudio'], () => this.setAudioBlocked(false));
+  }
+
+  /** Dispatches `call-participant-change` for a participant the test changed. */
+  changed(who: FakeParticipant): void {
+    if (this.call) this.dispatchEvent(new CallParticipantChangeEvent(this.call, who));
+  }
+
+  startCall(options: StartCallOptions): Promise<void> {
+    return this.#act(['startCall', options], () => {
+      const remotes = options.participants.map((invitee) =>
+        typeof invitee === 'string'
+          ? participant(invitee, { state: 'ringing' })
+          : participant(invitee.id, { name: invitee.name ?? invitee.id, state: 'ringing' }),
+      );
+      this.enter('outgoing', { conversationId: options.conversationId, video: options.video ?? false, remotes });
+    });
+  }
+
+  accept(options: AcceptOptions = {}): Promise<void> {
+    return this.#act(['accept', options], () => {
+      if (!this.call) return;
+      this.call.local.cameraEnabled = options.video ?? this.call.video;
+      this.call.answeredAt = Date.now();
+      this.setState('active');
+    });
+  }
+
+  decline(): Promise<void> {
+    return this.#act(['decline'], () => this.setState('ending', null));
+  }
+
+  hangUp(): Promise<void> {
+    return this.#act(['hangUp'], () => this.setState('idle', null));
+  }
+
+  setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    return this.#act(['setMicrophoneEnabled', enabled], () => {
+      if (!this.call) return;
+      this.call.local.microphoneEnabled = enabled;
+      this.changed(this.call.local);
+    });
+  }
+
+  setCameraEnabled(enabled: boolean): Promise<void> {
+    return this.#act(['setCameraEnabled', enabled], () => {
+      if (!this.call) return;
+      this.call.local.cameraEnabled = enabled;
+      this.changed(this.call.local);
+    });
+  }
+
+  #act(recorded: RecordedCall, effect: () => void): Promise<void> {
+    this.calls.push(recorded);
+    const outcome = this.#outcomes.get(recorded[0]);
+    if (outcome === 'hold') return new Promise(() => {});
+    if (outcome) return Promise.reject(outcome);
+    effect();
+    return Promise.resolve();
+  }
+}
