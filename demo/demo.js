@@ -1,6 +1,6 @@
 // meshcall demo: a small chat app whose conversations can be called, built on the published bundle
 // exactly as a user's page would (the bundle registers the elements; the page drives the shared controller).
-import { callController } from '/dist/meshcall.bundle.js';
+import { callController, initialsOf } from '/dist/meshcall.bundle.js';
 
 const USERS = [
   { id: 'alice', name: 'Alice', color: '#4f46e5' },
@@ -62,18 +62,9 @@ function listNames(names) {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-function initials(name) {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((word) => word[0].toUpperCase())
-    .join('');
-}
-
 /** Fills an avatar circle: a person's initial and colour, or a group's. */
 function paintAvatar(element, conversationOrUser) {
-  element.textContent = conversationOrUser.initials ?? initials(conversationOrUser.name);
+  element.textContent = conversationOrUser.initials ?? initialsOf(conversationOrUser.name);
   element.style.setProperty('--avatar-color', conversationOrUser.color ?? '#475569');
 }
 
