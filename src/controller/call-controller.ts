@@ -1010,9 +1010,19 @@ export class CallController extends EventTarget {
 
   // ---- signalling server ----
 
+  /**
+   * The server could not deliver to this user. Someone we ring is unavailable; someone we were
+   * connected to has gone from the server too (a crashed tab, a lost network): the connection is lost.
+   */
   #onUnreachable(userId: string): void {
     const active = this.#call;
-    if (!active?.record.participants.has(userId)) return;
+    const participant = active?.record.participants.get(userId);
+    if (!active || !participant) return;
+    const link = this.#links.get(userId);
+    if (participant.state !== 'ringing' && link) {
+      this.#declareLost(link);
+      return;
+    }
     this.#report(new CallError('peer-unavailable', `${userId} is not reachable right now.`, { userId }));
     this.#removeParticipant(active, userId, 'unavailable');
   }

@@ -123,9 +123,12 @@ export class PeerLink {
     for (const signal of held ?? []) this.handleSignal(signal);
   }
 
-  /** New ICE credentials and candidates, negotiated like any other change. */
+  /**
+   * New ICE credentials and candidates, negotiated like any other change. Only the impolite side
+   * restarts: both sides see the same interruption, and colliding restarts would roll one back.
+   */
   restartIce(): void {
-    if (this.#pc.signalingState !== 'closed') this.#pc.restartIce();
+    if (!this.options.polite && this.#pc.signalingState !== 'closed') this.#pc.restartIce();
   }
 
   /** A control message: over the data channel when open, else through the server, else queued. */
