@@ -64,6 +64,35 @@ describe('calls between controllers, over a real PeerServer', () => {
     await waitUntil(() => alice.call?.participants.get(idOf(bob))?.state === 'connected');
   });
 
+  it('connects while it rings, without opening or sending the callee\'s devices, and closes on decline', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const incoming = nextEvent(bob, 'call-incoming');
+    await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: true });
+    await incoming;
+    const tracksBeforeAccept = ledger.tracks.length;
+    await waitUntil(() => bob.connectionOf(idOf(alice))?.connectionState === 'connected', 'no connection while it rings');
+    const bobConnection = bob.connectionOf(idOf(alice))!;
+    expect(bobConnection.getSenders().map((sender) => sender.track), 'bob sends nothing yet').to.deep.equal([null, null]);
+    expect(ledger.tracks.length, 'bob opened a device before accept').to.equal(tracksBeforeAccept);
+    await bob.decline();
+    await waitUntil(() => ledger.openConnections().length === 0, 'a declined call left a connection open');
+  });
+
+  it('connects only on accept when pre-connection is off', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob', { preconnect: false });
+    const incoming = nextEvent(bob, 'call-incoming');
+    await alice.startCall({ conversationId: 'c', participants: [idOf(bob)], video: true });
+    await incoming;
+    await aTimeout(1000);
+    expect(bob.connectionOf(idOf(alice))?.connectionState, 'connected before accept').to.equal('new');
+    expect(alice.connectionOf(idOf(bob))?.connectionState).to.not.equal('connected');
+    await bob.accept();
+    await waitForDecodedFrames(await remoteStream(alice, bob));
+    await waitForDecodedFrames(await remoteStream(bob, alice));
+  });
+
   it('places a 1:1 video call whose frames are decoded on both sides', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
@@ -174,12 +203,15 @@ describe('calls between controllers, over a real PeerServer', () => {
     await expectEverythingReleased(ledger);
   });
 
-  it('connects a group call of three as a full mesh', async () => {
+  it('connects a group call of three as a full mesh, on one connection per pair', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
     const carol = await connectParty('carol');
     await establishCall(alice, [bob, carol]);
     await expectFullMesh([alice, bob, carol]);
+    // All three parties share this page: 3 pairs, one RTCPeerConnection on each side of each.
+    expect(ledger.openConnections().length, 'open RTCPeerConnections').to.equal(6);
+    expect(ledger.connections.length, 'RTCPeerConnections ever created').to.equal(6);
   });
 
   it('sends each connection a smaller camera as the call grows', async () => {
