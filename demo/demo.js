@@ -549,11 +549,8 @@ function startApp(self) {
   }
 
   function invite(user) {
-    try {
-      callController.invite([{ id: user.id, name: user.name }]);
-    } catch {
-      // The controller also reports the error as `call-error`, shown as a toast.
-    }
+    // A failed method rejects and is reported nowhere else.
+    callController.invite([{ id: user.id, name: user.name }]).catch(showError);
     closeAddPerson({ restoreFocus: true });
   }
 
@@ -601,9 +598,7 @@ function startApp(self) {
         participants: event.participants.map((id) => ({ id, name: nameOf(id) })),
         video: event.video,
       })
-      .catch(() => {
-        // Reported through the controller's `call-error` and shown as a toast.
-      });
+      .catch(showError);
   });
 
   // ---- composer (local only) ----
@@ -776,11 +771,10 @@ function startApp(self) {
     }
   }
 
-  // Elements re-dispatch the controller's errors on the page; show each error once.
-  const shownErrors = new WeakSet();
+  // Each failure arrives once: from the element whose action failed, from the controller when no one
+  // awaited it, or as the rejection of a method the page called itself.
   function showError(error) {
-    if (!error || shownErrors.has(error)) return;
-    shownErrors.add(error);
+    if (!error) return;
     if (error.userId && (error.type === 'connection-failed' || error.type === 'peer-unavailable')) {
       // The controller reports these just before it removes the participant (in the same task):
       // then their leaving, or the end of the call, says what happened, once. Wait to see which.
@@ -956,8 +950,9 @@ function startApp(self) {
         iceServers: config.iceServers ?? [],
       });
     } catch (error) {
-      // CallErrors were already shown through `call-error`; anything else is the page's own problem.
-      if (error?.name !== 'CallError') {
+      if (error?.name === 'CallError') {
+        showError(error);
+      } else {
         notify({
           kind: 'error',
           condition: 'server',

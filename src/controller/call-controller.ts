@@ -227,17 +227,12 @@ export class CallController extends EventTarget {
     return this.#links.get(userId)?.peerConnection ?? null;
   }
 
-  /** Registers with the PeerServer. Rejects (and fires `call-error`) if that is not possible. */
+  /** Registers with the PeerServer. Rejects if that is not possible. */
   async connect(options: ConnectOptions): Promise<void> {
     if (this.#state !== 'disconnected') {
-      throw this.#report(new CallError('invalid-state', 'Already connected; call disconnect() first.'));
+      throw new CallError('invalid-state', 'Already connected; call disconnect() first.');
     }
-    let resolved: ResolvedOptions;
-    try {
-      resolved = resolveOptions(options);
-    } catch (error) {
-      throw this.#report(error as CallError);
-    }
+    const resolved = resolveOptions(options);
     const user = { id: options.user.id, name: options.user.name?.trim() || options.user.id };
     this.#options = resolved;
     this.#user = user;
@@ -268,7 +263,7 @@ export class CallController extends EventTarget {
         this.#user = null;
         this.#setState('disconnected');
       }
-      throw this.#report(error as CallError);
+      throw error;
     }
     if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
     addEventListener('pagehide', this.#onPageHide);
@@ -293,12 +288,12 @@ export class CallController extends EventTarget {
   /** Rings the given users. Resolves with the call once local media is up and the rings are sent. */
   async startCall(options: StartCallOptions): Promise<Call> {
     const self = this.#requireIdle();
-    const invitees = this.#invitees(options.participants, self.id);
+    const invitees = normaliseParticipants(options.participants, self.id);
     if (invitees.length === 0) {
-      throw this.#report(new CallError('invalid-options', 'A call needs at least one other participant.'));
+      throw new CallError('invalid-options', 'A call needs at least one other participant.');
     }
     if (typeof options.conversationId !== 'string' || options.conversationId.length === 0 || options.conversationId.length > 128) {
-      throw this.#report(new CallError('invalid-options', 'A call needs a conversation id of 1 to 128 characters.'));
+      throw new CallError('invalid-options', 'A call needs a conversation id of 1 to 128 characters.');
     }
     const video = options.video ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
@@ -327,10 +322,10 @@ export class CallController extends EventTarget {
     const self = this.#user;
     const active = this.#call;
     if (!self || !active?.media || (this.#state !== 'active' && this.#state !== 'outgoing')) {
-      throw this.#report(new CallError('invalid-state', 'Invite others once you are in a call and your devices are on.'));
+      throw new CallError('invalid-state', 'Invite others once you are in a call and your devices are on.');
     }
     const record = active.record;
-    const invitees = this.#invitees(participants, self.id).filter((user) => !record.participants.has(user.id));
+    const invitees = normaliseParticipants(participants, self.id).filter((user) => !record.participants.has(user.id));
     for (const invitee of invitees) this.#invite(active, invitee);
     if (invitees.length > 0) this.#broadcastRoster();
   }
@@ -339,9 +334,9 @@ export class CallController extends EventTarget {
   async accept(options: AcceptOptions = {}): Promise<void> {
     const active = this.#call;
     if (this.#state !== 'incoming' || !active || !active.inviterId) {
-      throw this.#report(new CallError('invalid-state', 'There is no ringing call to accept.'));
+      throw new CallError('invalid-state', 'There is no ringing call to accept.');
     }
-    if (active.startingMedia) throw this.#report(new CallError('invalid-state', 'The call is already being answered.'));
+    if (active.startingMedia) throw new CallError('invalid-state', 'The call is already being answered.');
     const video = options.video ?? active.record.video;
     await this.#startLocalMedia(active, video);
     if (this.#call !== active || this.#state !== 'incoming') {
@@ -400,7 +395,7 @@ export class CallController extends EventTarget {
   async decline(): Promise<void> {
     const active = this.#call;
     if (this.#state !== 'incoming' || !active) {
-      throw this.#report(new CallError('invalid-state', 'There is no ringing call to decline.'));
+      throw new CallError('invalid-state', 'There is no ringing call to decline.');
     }
     this.#leave();
     await this.#whenClosed();
@@ -428,13 +423,7 @@ export class CallController extends EventTarget {
       const media = active.media;
       if (this.#call !== active || !media) return;
       if (enabled) {
-        let track: MediaStreamTrack;
-        try {
-          track = await media.startCamera();
-        } catch (error) {
-          throw this.#report(error as CallError);
-        }
-        this.#replaceVideo(track);
+        this.#replaceVideo(await media.startCamera());
       } else {
         media.stopCamera();
         this.#replaceVideo(null);
@@ -470,26 +459,18 @@ export class CallController extends EventTarget {
 
   #requireIdle(): UserInfo {
     if (this.#state === 'disconnected' || this.#state === 'connecting' || !this.#user) {
-      throw this.#report(new CallError('not-connected', 'Connect before calling.'));
+      throw new CallError('not-connected', 'Connect before calling.');
     }
-    if (this.#state !== 'idle') throw this.#report(new CallError('invalid-state', 'Already in a call.'));
+    if (this.#state !== 'idle') throw new CallError('invalid-state', 'Already in a call.');
     return this.#user;
   }
 
   #requireMedia(): ActiveCall {
     const active = this.#call;
     if (!active?.media || (this.#state !== 'active' && this.#state !== 'outgoing')) {
-      throw this.#report(new CallError('invalid-state', 'The microphone and camera can be changed during a call.'));
+      throw new CallError('invalid-state', 'The microphone and camera can be changed during a call.');
     }
     return active;
-  }
-
-  #invitees(participants: StartCallOptions['participants'], selfId: string): UserInfo[] {
-    try {
-      return normaliseParticipants(participants, selfId);
-    } catch (error) {
-      throw this.#report(error as CallError);
-    }
   }
 
   #report(error: CallError): CallError {
@@ -507,7 +488,7 @@ export class CallController extends EventTarget {
       ({ cameraError } = await media.start(video));
     } catch (error) {
       media.stop();
-      throw this.#report(error as CallError);
+      throw error;
     } finally {
       active.startingMedia = false;
     }

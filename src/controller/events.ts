@@ -74,6 +74,12 @@ export class CallEndedEvent extends Event {
   }
 }
 
+/**
+ * A failure no caller awaits: a participant lost or unreachable, a malformed message, the server
+ * gone, a camera that failed when a call started. A failing method rejects instead, and is reported
+ * nowhere else; elements re-dispatch the failures of the actions they start. So each failure reaches
+ * the page once.
+ */
 export class CallErrorEvent extends Event {
   constructor(
     readonly error: CallError,

@@ -2,6 +2,13 @@ import { waitUntil } from '@open-wc/testing';
 import { CallController, type CallControllerEventMap, type ConnectOptions } from '../../src/controller/index.js';
 import { peerServer } from './peer-server.js';
 
+/**
+ * Every party of a test shares one page, so a 4-person call encodes and decodes 12 streams in one
+ * renderer, beside the other browser's tests on the same two cores: a small camera keeps the tests
+ * about the call rather than about the machine's capacity.
+ */
+const TEST_MEDIA = { video: { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } } };
+
 /** Controllers created by {@link connectParty}, disconnected by {@link disconnectAll}. */
 const parties: CallController[] = [];
 
@@ -13,7 +20,7 @@ export async function connectParty(name: string, options: Partial<ConnectOptions
   const controller = new CallController();
   const server = await peerServer();
   const id = `${name}${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;
-  await controller.connect({ user: { id, name }, server, iceServers: [], ...options });
+  await controller.connect({ user: { id, name }, server, iceServers: [], media: TEST_MEDIA, ...options });
   parties.push(controller);
   return controller;
 }
