@@ -13,6 +13,7 @@ import {
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
+import { decideRosterEntry, dialsFirst } from './call/roster.js';
 import { PeerLink } from './mesh/peer-link.js';
 import { videoEncodingFor } from './mesh/send-ladder.js';
 import {
@@ -781,7 +782,7 @@ export class CallController extends EventTarget {
   #meet(userId: string): void {
     const active = this.#call;
     if (!active || this.#state !== 'active' || this.#links.has(userId)) return;
-    if (this.#user!.id > userId) return;
+    if (!dialsFirst(this.#user!.id, userId)) return;
     const link = this.#openLink(userId, true);
     link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
     link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
@@ -815,39 +816,38 @@ export class CallController extends EventTarget {
   /** Folds another participant's view of the call into ours; tells the others when ours changed. */
   #mergeRoster(active: ActiveCall, roster: RosterEntry[]): void {
     const record = active.record;
-    const self = this.#user!.id;
     let changed = false;
     for (const entry of roster) {
-      if (entry.id === self) continue;
-      const known = this.#epochOf(record, entry.id);
-      if (entry.epoch < known) continue;
-      if (entry.epoch > known && record.departed.delete(entry.id)) changed = true;
+      if (entry.id === this.#user!.id) continue;
       const participant = record.participants.get(entry.id);
-      if (participant && entry.epoch > participant.epoch) participant.epoch = entry.epoch;
-      if (entry.state === 'left') {
-        // Our own connection to them says more than someone else's: theirs may be all that failed.
-        if (this.#hasLiveLink(entry.id)) continue;
-        if (participant) {
+      const decision = decideRosterEntry(entry, {
+        participant: participant ?? null,
+        departedEpoch: record.departed.get(entry.id) ?? null,
+        liveLink: this.#hasLiveLink(entry.id),
+        ownInvitee: active.ringTimers.has(entry.id),
+      });
+      if (decision.forgetDeparture) record.departed.delete(entry.id);
+      if (decision.raiseEpoch) participant!.epoch = entry.epoch;
+      switch (decision.action) {
+        case 'remove':
           this.#removeParticipant(active, entry.id, 'hangup');
           if (this.#call !== active) return;
-          changed = true;
-        } else if (!record.departed.has(entry.id)) {
+          break;
+        case 'depart':
           record.departed.set(entry.id, entry.epoch);
-          changed = true;
+          break;
+        case 'add-joined':
+        case 'add-ringing': {
+          const added = this.#addParticipant(active, entry, decision.action === 'add-joined' ? 'connecting' : 'ringing', entry.epoch);
+          added.ringTimeout = entry.timeout ?? null;
+          break;
         }
-        continue;
+        case 'answered':
+          this.#markAnswered(active, entry);
+          break;
       }
-      if (record.departed.has(entry.id)) continue;
-      if (!participant) {
-        const added = this.#addParticipant(active, entry, entry.state === 'joined' ? 'connecting' : 'ringing', entry.epoch);
-        added.ringTimeout = entry.timeout ?? null;
-        changed = true;
-      } else if (entry.state === 'joined' && participant.state === 'ringing' && !active.ringTimers.has(entry.id)) {
-        // Someone else's invitee answered them; our own invitees tell us themselves.
-        this.#markAnswered(active, entry);
-        changed = true;
-      }
-      if (entry.state === 'joined') this.#meet(entry.id);
+      if (decision.forgetDeparture || decision.action !== 'none') changed = true;
+      if (decision.meet) this.#meet(entry.id);
     }
     if (changed) this.#broadcastRoster();
   }
