@@ -76,6 +76,12 @@ export default css`
     background: var(--meshcall-hangup-hover-background, #a61f1f);
   }
 
+  .control--sound,
+  .control--sound:hover {
+    background: var(--meshcall-enable-sound-background, #f9a825);
+    color: var(--meshcall-enable-sound-color, #1a1a1a);
+  }
+
   .control[aria-disabled='true'] {
     cursor: not-allowed;
     opacity: 0.45;

@@ -180,6 +180,22 @@ describe('<media-controls> with a fake controller', () => {
     expect(getComputedStyle(part(el, 'hangup-button')).backgroundColor).to.equal('rgb(1, 2, 3)');
   });
 
+  it('offers to enable sound first while the browser blocks it, and asks the controller on a click', async () => {
+    const { el, fake } = await fakeControls();
+    enterCall(fake, 'active');
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part~="enable-sound-button"]')).to.equal(null);
+    fake.setAudioBlocked(true);
+    await el.updateComplete;
+    const sound = part(el, 'enable-sound-button');
+    expect(sound.textContent).to.contain('Enable sound');
+    await expect(el).to.be.accessible();
+    sound.click();
+    expect(fake.calls).to.deep.equal([['resumeAudio']]);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part~="enable-sound-button"]')).to.equal(null);
+  });
+
   it('moves between buttons with arrow keys, with one tab stop', async () => {
     const fake = new FakeController();
     const el = await fixture<MediaControls>(html`

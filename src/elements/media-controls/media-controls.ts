@@ -1,9 +1,9 @@
-import { html, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
+import { html, nothing, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { CallElement } from '../call-element.js';
 import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
-import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon } from '../shared/icons.js';
+import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon, soundOffIcon } from '../shared/icons.js';
 import { joinedCall } from '../shared/in-call.js';
 import { visuallyHidden } from '../shared/shared.styles.js';
 import styles from './media-controls.styles.js';
@@ -37,6 +37,7 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @csspart microphone-button - The microphone toggle.
  * @csspart camera-button - The camera toggle.
  * @csspart hangup-button - The hang-up button.
+ * @csspart enable-sound-button - Shown first while the browser blocks the call's sound; a click plays it.
  * @csspart icon - The icon inside each button.
  *
  * @cssproperty [--meshcall-control-size=3rem] - Diameter of the round buttons.
@@ -50,6 +51,8 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @cssproperty [--meshcall-hangup-hover-background=#a61f1f] - Hang-up button background on hover.
  * @cssproperty [--meshcall-hangup-color=#ffffff] - Hang-up icon colour.
  * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
+ * @cssproperty [--meshcall-enable-sound-background=#f9a825] - Background of the "enable sound" button.
+ * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Icon colour of the "enable sound" button.
  */
 export class MediaControls extends CallElement {
   static override styles = [visuallyHidden, styles];
@@ -80,6 +83,11 @@ export class MediaControls extends CallElement {
         @keydown=${this.#onKeyDown}
         @focusin=${this.#onFocusIn}
       >
+        ${inCall && this.controller.audioBlocked
+          ? html`<button part="enable-sound-button" class="control control--sound" type="button" title="Enable sound" @click=${this.#onEnableSoundClick}>
+              ${iconOf(soundOffIcon)}<span class="visually-hidden">Enable sound: the browser muted the call</span>
+            </button>`
+          : nothing}
         <button
           part="microphone-button"
           class="control control--microphone"
@@ -147,6 +155,11 @@ export class MediaControls extends CallElement {
     const request = new CallCameraToggleEvent(!this.controller.cameraEnabled);
     if (!this.dispatchEvent(request)) return;
     void this.relayFailure(this.controller.setCameraEnabled(request.enabled));
+  }
+
+  /** A click is the user gesture the browser waits for: no event, nothing for a page to decide. */
+  #onEnableSoundClick(): void {
+    void this.relayFailure(this.controller.resumeAudio());
   }
 
   #onHangupClick(event: MouseEvent): void {
