@@ -760,7 +760,8 @@ export class CallController extends EventTarget {
           this.dispatchEvent(new CallParticipantChangeEvent(this.#call!.record, participant));
         },
         onConnectionState: (state) => this.#onConnectionState(link, state),
-        onChannelClosed: () => this.#declareLost(link),
+        // A goodbye sent through the server (the sender's channel was not open) may still be on its way.
+        onChannelClosed: () => link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#declareLost(link)),
         onNegotiationError: (error) => {
           if (this.#links.get(userId) !== link) return;
           this.#report(new CallError('connection-failed', `The connection with ${userId} could not be updated.`, { userId, cause: error }));
