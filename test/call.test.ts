@@ -71,7 +71,7 @@ describe('calls between controllers, over a real PeerServer', () => {
     await waitUntil(() => alice.call?.participants.get(idOf(bob))?.state === 'connected');
   });
 
-  it('connects while it rings, without opening or sending the callee\'s devices, and closes on decline', async () => {
+  it('connects while it rings, sending nothing either way, and closes on decline', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
     const incoming = nextEvent(bob, 'call-incoming');
@@ -79,8 +79,9 @@ describe('calls between controllers, over a real PeerServer', () => {
     await incoming;
     const tracksBeforeAccept = ledger.tracks.length;
     await waitUntil(() => bob.connectionOf(idOf(alice))?.connectionState === 'connected', 'no connection while it rings');
-    const bobConnection = bob.connectionOf(idOf(alice))!;
-    expect(bobConnection.getSenders().map((sender) => sender.track), 'bob sends nothing yet').to.deep.equal([null, null]);
+    const sent = (from: CallController, to: CallController) => from.connectionOf(idOf(to))!.getSenders().map((sender) => sender.track);
+    expect(sent(bob, alice), 'bob sends nothing yet').to.deep.equal([null, null]);
+    expect(sent(alice, bob), 'alice sends nothing to someone who may still decline').to.deep.equal([null, null]);
     expect(ledger.tracks.length, 'bob opened a device before accept').to.equal(tracksBeforeAccept);
     await bob.decline();
     await waitUntil(() => ledger.openConnections().length === 0, 'a declined call left a connection open');

@@ -423,12 +423,11 @@ export class CallController extends EventTarget {
     const change = this.#cameraChange.then(async () => {
       const media = active.media;
       if (this.#call !== active || !media) return;
-      if (enabled) {
-        this.#replaceVideo(await media.startCamera());
-      } else {
-        media.stopCamera();
-        this.#replaceVideo(null);
-      }
+      if (enabled) await media.startCamera();
+      else media.stopCamera();
+      this.#sendLocalMedia();
+      // The rung depends on the camera's capture size.
+      this.#applySendLadder();
       this.#updateLocal(active);
     });
     this.#cameraChange = change.catch(() => undefined);
@@ -498,7 +497,7 @@ export class CallController extends EventTarget {
       return;
     }
     active.media = media;
-    for (const link of this.#links.values()) link.setLocalTracks(media.audioTrack, media.videoTrack);
+    this.#sendLocalMedia();
     this.#updateLocal(active, false);
     if (cameraError) this.#report(cameraError);
   }
@@ -522,9 +521,17 @@ export class CallController extends EventTarget {
     }
   }
 
-  #replaceVideo(track: MediaStreamTrack | null): void {
-    for (const link of this.#links.values()) link.setLocalVideo(track);
-    this.#applySendLadder();
+  /**
+   * Our microphone and camera go to everyone who answered, and to nobody we are still ringing:
+   * someone who declines has seen and heard nothing of us. (A callee has no media before accept.)
+   */
+  #sendLocalMedia(): void {
+    const active = this.#call;
+    const media = active?.media;
+    for (const link of this.#links.values()) {
+      const answered = media && active.record.participants.get(link.userId)?.state !== 'ringing';
+      link.setLocalTracks(answered ? media.audioTrack : null, answered ? media.videoTrack : null);
+    }
   }
 
   /** Every connection sends the camera at the rung that fits the size of the call. */
@@ -576,6 +583,7 @@ export class CallController extends EventTarget {
       participant.name = user.name;
       clearTimeout(active.ringTimers.get(user.id));
       active.ringTimers.delete(user.id);
+      this.#sendLocalMedia();
       this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
     } else {
       participant.name = user.name;
@@ -770,7 +778,7 @@ export class CallController extends EventTarget {
     });
     this.#links.set(userId, link);
     this.#applySendLadder();
-    if (active.media) link.setLocalTracks(active.media.audioTrack, active.media.videoTrack);
+    this.#sendLocalMedia();
     if (initiator) link.connect();
     return link;
   }

@@ -106,10 +106,6 @@ export class PeerLink {
     this.#applyLocalTracks();
   }
 
-  setLocalVideo(video: MediaStreamTrack | null): void {
-    this.setLocalTracks(this.#localAudio, video);
-  }
-
   /** How the camera is encoded on this connection (see the send ladder); audio always comes first. */
   setVideoEncoding(encoding: VideoEncoding): void {
     this.#videoEncoding = encoding;
