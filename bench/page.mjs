@@ -177,8 +177,14 @@ function meshcallScenario(config) {
   let callee;
   let calleeId;
 
-  /** The first frame of the remote participant's stream, as an app showing it would get it. */
+  /**
+   * The first frame of the remote participant's stream, as an app showing it would get it. The
+   * callee may have the caller's stream already: it arrives while the call rings (preconnect).
+   */
   function remoteFrame(controller, label) {
+    const hasVideo = (participant) => !!participant?.stream && participant.stream.getVideoTracks().length > 0;
+    const present = [...(controller.call?.participants.values() ?? [])].find(hasVideo);
+    if (present) return firstFrame(present.stream, label);
     return new Promise((resolve) => {
       const onChange = (event) => {
         const participant = event.participant;
