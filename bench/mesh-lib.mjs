@@ -52,14 +52,18 @@ export function startPeerServer(cleanups) {
   });
 }
 
-export function startMeshStaticServer(cleanups) {
+/**
+ * A static server on 127.0.0.1 for one bench page (`page` at `path`, loading `script`) with the
+ * built bundle and PeerJS's global build beside it.
+ */
+export function startStaticServer(cleanups, { path, title, script, bodyStyle = '' }) {
   const files = {
-    '/mesh.html': {
+    [path]: {
       type: 'text/html; charset=utf-8',
-      body: '<!doctype html><html><head><meta charset="utf-8"><title>meshcall mesh bench</title></head>' +
-        '<body style="margin:0"><script type="module" src="/bench/mesh-page.mjs"></script></body></html>',
+      body: `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
+        `<body${bodyStyle ? ` style="${bodyStyle}"` : ''}><script type="module" src="/${script}"></script></body></html>`,
     },
-    '/bench/mesh-page.mjs': { type: 'text/javascript', file: `${root}bench/mesh-page.mjs` },
+    [`/${script}`]: { type: 'text/javascript', file: `${root}${script}` },
     '/dist/meshcall.bundle.js': { type: 'text/javascript', file: `${root}dist/meshcall.bundle.js` },
     '/dist/meshcall.bundle.js.map': { type: 'application/json', file: `${root}dist/meshcall.bundle.js.map` },
     '/peerjs.min.js': { type: 'text/javascript', file: require.resolve('peerjs/dist/peerjs.min.js') },
@@ -80,6 +84,10 @@ export function startMeshStaticServer(cleanups) {
       resolve({ origin: `http://${HOST}:${server.address().port}` });
     });
   });
+}
+
+export function startMeshStaticServer(cleanups) {
+  return startStaticServer(cleanups, { path: '/mesh.html', title: 'meshcall mesh bench', script: 'bench/mesh-page.mjs', bodyStyle: 'margin:0' });
 }
 
 function closeServer(server) {

@@ -9,7 +9,6 @@
 // build. Everything is local: a PeerServer and a static server on 127.0.0.1, no ICE servers.
 // Prints a table and writes bench/results.json. The N = 2..6 mesh benchmark is bench/mesh.mjs.
 // Exits 0 when a target is missed (and says so loudly), 1 only when the benchmark itself failed.
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { gzipSync, constants as zlib } from 'node:zlib';
@@ -20,11 +19,20 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from '../scripts/browsers.mjs';
-import { launchBrowser, openParticipants, startAndWaitAllDecoded, startMeshStaticServer, formatLogs } from './mesh-lib.mjs';
+import {
+  formatLogs,
+  launchBrowser,
+  openParticipants,
+  printTable,
+  sleep,
+  startAndWaitAllDecoded,
+  startMeshStaticServer,
+  startPeerServer,
+  startStaticServer,
+  withTimeout,
+} from './mesh-lib.mjs';
 
 const require = createRequire(import.meta.url);
-// peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
-const { PeerServer } = require('peer');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const HOST = '127.0.0.1';
@@ -97,8 +105,8 @@ async function main() {
   const started = performance.now();
 
   const sizes = await measureSizes();
-  const signal = await startPeerServer();
-  const web = await startStaticServer();
+  const signal = await startPeerServer(cleanups);
+  const web = await startStaticServer(cleanups, { path: '/bench.html', title: 'meshcall bench', script: 'bench/page.mjs' });
   const latency = await measureLatency(signal, web);
   const connections = await measureConnections(signal);
 
@@ -278,58 +286,6 @@ async function measureConnections(signal) {
   return counts;
 }
 
-// ---- servers ----
-
-function startPeerServer() {
-  return new Promise((resolve, reject) => {
-    const app = PeerServer(
-      { host: HOST, port: 0, path: SIGNAL_PATH, allow_discovery: false, proxied: false },
-      (server) => {
-        cleanups.push(() => closeServer(server));
-        resolve({ port: server.address().port });
-      },
-    );
-    app.on('error', reject);
-  });
-}
-
-function startStaticServer() {
-  const files = {
-    '/bench.html': {
-      type: 'text/html; charset=utf-8',
-      body: '<!doctype html><html><head><meta charset="utf-8"><title>meshcall bench</title></head>' +
-        '<body><script type="module" src="/bench/page.mjs"></script></body></html>',
-    },
-    '/bench/page.mjs': { type: 'text/javascript', file: `${root}bench/page.mjs` },
-    '/dist/meshcall.bundle.js': { type: 'text/javascript', file: `${root}dist/meshcall.bundle.js` },
-    '/dist/meshcall.bundle.js.map': { type: 'application/json', file: `${root}dist/meshcall.bundle.js.map` },
-    '/peerjs.min.js': { type: 'text/javascript', file: require.resolve('peerjs/dist/peerjs.min.js') },
-  };
-  const server = createServer((request, response) => {
-    const entry = files[new URL(request.url, 'http://x').pathname];
-    if (!entry || (entry.file && !existsSync(entry.file))) {
-      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    response.writeHead(200, { 'content-type': entry.type, 'cache-control': 'no-store' });
-    response.end(entry.body ?? readFileSync(entry.file));
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      cleanups.push(() => closeServer(server));
-      resolve({ origin: `http://${HOST}:${server.address().port}` });
-    });
-  });
-}
-
-function closeServer(server) {
-  server.closeAllConnections?.();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-// ---- sizes ----
-
 async function measureSizes() {
   const file = (path) => sizeOf(readFileSync(`${root}${path}`));
   const external = (id) => /^(lit|lit-html|lit-element|@lit\/reactive-element|peerjs)(\/|$)/.test(id);
@@ -463,12 +419,6 @@ function printReport({ environment, latency, ratios, sizes, connections }) {
     ` (unminified, as shipped: ${kb(sizes.ownCode.plain.gzip)} → ${sizes.ownCode.plain.gzip < OWN_CODE_TARGET_BYTES ? 'under' : 'over'} 20 KB)`);
 }
 
-function printTable(rows) {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
-  for (const row of rows) {
-    console.log(`  ${row.map((cell, column) => (column === 0 ? String(cell).padEnd(widths[column]) : String(cell).padStart(widths[column]))).join('   ')}`);
-  }
-}
 
 // ---- numbers ----
 
@@ -521,16 +471,4 @@ function fixed(ms) {
   return Number.isFinite(ms) ? ms.toFixed(0) : '-';
 }
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}

@@ -181,6 +181,50 @@ describe('calls between controllers, over a real PeerServer', () => {
     await waitForDecodedFrames(bobSeenByAlice().stream!);
   });
 
+  it('renegotiates over the control channel: a transceiver added mid-call reaches the far side', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    await waitForDecodedFrames(await remoteStream(bob, alice));
+    const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
+    const context = canvas.getContext('2d')!;
+    const paint = setInterval(() => {
+      context.fillStyle = `hsl(${Date.now() % 360} 80% 50%)`;
+      context.fillRect(0, 0, 160, 120);
+    }, 50);
+    const screen = canvas.captureStream(15).getVideoTracks()[0];
+    try {
+      const arrived = new Promise<MediaStreamTrack>((resolve) =>
+        bob.connectionOf(idOf(alice))!.addEventListener('track', (event) => resolve(event.track), { once: true }),
+      );
+      alice.connectionOf(idOf(bob))!.addTransceiver(screen, { direction: 'sendonly' });
+      await waitForDecodedFrames(new MediaStream([await arrived]));
+      expect(ledger.connections.length, 'no new connection').to.equal(2);
+      // The camera went on throughout.
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+    } finally {
+      clearInterval(paint);
+      screen.stop();
+    }
+  });
+
+  it('restarts ICE over the control channel and keeps the media flowing', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    await waitForDecodedFrames(await remoteStream(alice, bob));
+    const ufrag = (connection: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(connection.localDescription!.sdp)![1];
+    // The controller restarts from the impolite side only (the smaller id: alice here), as this does.
+    const [first, second] = [alice.connectionOf(idOf(bob))!, bob.connectionOf(idOf(alice))!];
+    const before = [ufrag(first), ufrag(second)];
+    first.restartIce();
+    await waitUntil(() => ufrag(first) !== before[0] && ufrag(second) !== before[1], 'ICE credentials did not change', { timeout: 5000 });
+    await waitUntil(() => first.connectionState === 'connected' && second.connectionState === 'connected', 'not connected again');
+    await waitForDecodedFrames(await remoteStream(alice, bob));
+    await waitForDecodedFrames(await remoteStream(bob, alice));
+    expect(alice.call?.participants.get(idOf(bob))?.state).to.equal('connected');
+  });
+
   it('turns the camera on during a voice call without a new connection', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
@@ -249,7 +293,7 @@ describe('calls between controllers, over a real PeerServer', () => {
     await waitUntil(async () => {
       const height = await receivedHeight();
       return height > 0 && height <= 360;
-    }, 'bob still receives a large camera', { timeout: 10000, interval: 250 });
+    }, 'bob still receives a large camera', { timeout: 15000, interval: 250 });
     await waitForDecodedFrames(await remoteStream(bob, alice));
   });
 
