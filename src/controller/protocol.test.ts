@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { parseControlMessage, toWire, type ControlMessage } from './protocol.js';
+import { MAX_MESSAGE_BYTES, parseControlMessage, parseMessageText, parsePeerMessage, toWire, type ControlMessage, type SignalMessage } from './protocol.js';
 
 const media = { microphone: true, camera: false };
 const roster = [
@@ -54,5 +54,35 @@ describe('control protocol', () => {
   it('names a user by their id when the name is missing', () => {
     const parsed = parseControlMessage({ v: 1, type: 'accept', callId: 'c1', user: { id: 'bob' }, media });
     expect(parsed).to.deep.equal({ type: 'accept', callId: 'c1', user: { id: 'bob', name: 'bob' }, media });
+  });
+
+  it('carries signals: descriptions and candidates of a named connection', () => {
+    const signals: SignalMessage[] = [
+      { type: 'signal', callId: 'c1', from: 'a1', to: null, description: { type: 'offer', sdp: 'v=0\r\n' } },
+      { type: 'signal', callId: 'c1', from: 'b1', to: 'a1', description: { type: 'answer', sdp: 'v=0\r\n' } },
+      {
+        type: 'signal',
+        callId: 'c1',
+        from: 'a1',
+        to: 'b1',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' },
+      },
+    ];
+    for (const signal of signals) expect(parseMessageText(JSON.stringify(toWire(signal)))).to.deep.equal(signal);
+  });
+
+  it('refuses malformed signals, and text too large to parse', () => {
+    const rejected = [
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: null },
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: null, description: { type: 'rollback', sdp: '' } },
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: null, description: { type: 'offer', sdp: 42 } },
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: 7, description: { type: 'offer', sdp: '' } },
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: null, candidate: { candidate: 'x', sdpMLineIndex: -1 } },
+      { v: 1, type: 'signal', callId: 'c1', from: 'a1', to: null, candidate: { candidate: 'x'.repeat(2000) } },
+    ];
+    for (const data of rejected) expect(parsePeerMessage(data), JSON.stringify(data)).to.equal(null);
+    const huge = JSON.stringify({ v: 1, type: 'hangup', callId: 'c1', padding: 'x'.repeat(MAX_MESSAGE_BYTES) });
+    expect(parseMessageText(huge)).to.equal(null);
+    expect(parseMessageText('{not json')).to.equal(null);
   });
 });

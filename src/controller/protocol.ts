@@ -144,7 +144,7 @@ function signal(data: Fields, callId: string): SignalMessage | null {
   return message;
 }
 
-/** A message arrived as text (a data channel) : parsed only when it is small enough. */
+/** A message that arrived as text (over a data channel): parsed only when it is small enough. */
 export function parseMessageText(text: unknown): PeerMessage | null {
   if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES) return null;
   let data: unknown;
