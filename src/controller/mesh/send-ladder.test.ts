@@ -8,7 +8,7 @@ describe('send ladder', () => {
   });
 
   it('steps down to 360p from three people and to 240p at 15 fps from five', () => {
-    expect(videoEncodingFor(3, 480)).to.deep.equal({ maxBitrate: 450_000, maxFramerate: 24, scaleResolutionDownBy: 1.33 });
+    expect(videoEncodingFor(3, 480)).to.deep.equal({ maxBitrate: 450_000, maxFramerate: 24, scaleResolutionDownBy: 480 / 360 });
     expect(videoEncodingFor(4, 720)).to.deep.equal({ maxBitrate: 450_000, maxFramerate: 24, scaleResolutionDownBy: 2 });
     expect(videoEncodingFor(5, 480)).to.deep.equal({ maxBitrate: 200_000, maxFramerate: 15, scaleResolutionDownBy: 2 });
     expect(videoEncodingFor(9, 240)).to.deep.equal({ maxBitrate: 200_000, maxFramerate: 15, scaleResolutionDownBy: 1 });

@@ -28,6 +28,7 @@ const LADDER: readonly Rung[] = [
 /** The encoding for each connection in a call of `people`, for a camera capturing `captureHeight` lines. */
 export function videoEncodingFor(people: number, captureHeight: number): VideoEncoding {
   const rung = LADDER.find((each) => people <= each.upTo)!;
-  const scale = captureHeight > rung.height ? captureHeight / rung.height : 1;
-  return { maxBitrate: rung.maxBitrate, maxFramerate: rung.maxFramerate, scaleResolutionDownBy: Math.round(scale * 100) / 100 };
+  // Exact, not rounded: 480 / 1.33 would be encoded as 361 lines.
+  const scaleResolutionDownBy = captureHeight > rung.height ? captureHeight / rung.height : 1;
+  return { maxBitrate: rung.maxBitrate, maxFramerate: rung.maxFramerate, scaleResolutionDownBy };
 }
