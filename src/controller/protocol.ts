@@ -43,8 +43,6 @@ export type ControlMessage =
   | { type: 'media'; callId: string; media: MediaState }
   | { type: 'hangup'; callId: string };
 
-export type WireMessage = ControlMessage & { v: number };
-
 /**
  * Negotiation of one pair's RTCPeerConnection. `from` names the sender's connection and `to` the
  * receiver's (null until the sender has heard from it), so that signals of a connection that was
@@ -74,7 +72,7 @@ type Fields = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** Epochs only grow by one per invitation; the bound keeps them ordinary integers. */
-export const isEpoch = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1_000_000;
+const isEpoch = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1_000_000;
 const isRingTimeout = (value: unknown): value is number =>
   Number.isInteger(value) && (value as number) >= MIN_RING_MS && (value as number) <= MAX_RING_MS;
 const isText = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_TEXT;

@@ -67,7 +67,6 @@ export class PeerLink {
   #lossTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set once the link is being closed, so that the events it causes are not taken for a loss. */
   closing = false;
-  remoteStream: MediaStream | null = null;
 
   constructor(private readonly options: PeerLinkOptions) {
     this.#held = options.held ? [] : null;
@@ -224,8 +223,7 @@ export class PeerLink {
     pc.ontrack = ({ track }) => {
       if (!current() || this.#remoteTracks.has(track.kind)) return;
       this.#remoteTracks.set(track.kind, track);
-      this.remoteStream = new MediaStream([...this.#remoteTracks.values()]);
-      this.options.handlers.onRemoteStream(this.remoteStream);
+      this.options.handlers.onRemoteStream(new MediaStream([...this.#remoteTracks.values()]));
     };
     pc.onconnectionstatechange = () => {
       if (current()) this.options.handlers.onConnectionState(pc.connectionState);
