@@ -376,9 +376,88 @@ function rtcScenario() {
   };
 }
 
+// ---- scenario 4: the floor: a bare pair connected before the accept, camera opened at the accept ----
+
+/**
+ * What any design that keeps the callee's devices closed until the accept must pay: the connection
+ * is up already (two RTCPeerConnections in the page, transceivers negotiated with no track), and
+ * the timed part is only getUserMedia, `replaceTrack` and the media pipeline up to the first frame.
+ */
+function floorScenario() {
+  let connections = [];
+  let streams = [];
+
+  function trickle(from, to) {
+    from.addEventListener('icecandidate', ({ candidate }) => {
+      if (candidate) void to.addIceCandidate(candidate).catch(() => undefined);
+    });
+  }
+
+  return {
+    async setup() {
+      installTracing();
+    },
+
+    async run() {
+      const dialerStream = await navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
+      streams.push(dialerStream);
+      const dialer = new RTCPeerConnection({ iceServers: [] });
+      const answerer = new RTCPeerConnection({ iceServers: [] });
+      connections = [dialer, answerer];
+      trickle(dialer, answerer);
+      trickle(answerer, dialer);
+      const dialerReceives = new Promise((resolve) => {
+        const stream = new MediaStream();
+        dialer.addEventListener('track', (event) => {
+          stream.addTrack(event.track);
+          if (stream.getTracks().length === 2) resolve(stream);
+        });
+      });
+      const answererReceives = new Promise((resolve) =>
+        answerer.addEventListener('track', (event) => resolve(event.streams[0]), { once: true }),
+      );
+      for (const track of dialerStream.getTracks()) dialer.addTrack(track, dialerStream);
+      await dialer.setLocalDescription(await dialer.createOffer());
+      await answerer.setRemoteDescription(dialer.localDescription);
+      const answererTransceivers = answerer.getTransceivers();
+      for (const transceiver of answererTransceivers) transceiver.direction = 'sendrecv';
+      await answerer.setLocalDescription(await answerer.createAnswer());
+      await dialer.setRemoteDescription(answerer.localDescription);
+      const connected = (pc) => (pc.connectionState === 'connected' ? null : once(pc, 'connectionstatechange'));
+      while (dialer.connectionState !== 'connected' || answerer.connectionState !== 'connected') {
+        await withTimeout(Promise.race([connected(dialer), connected(answerer)].filter(Boolean)), 5000, 'floor connection');
+      }
+      const [answererStreamIn, dialerStreamIn] = await Promise.all([answererReceives, dialerReceives]);
+      // The dialer's media flows before the accept, as a caller's does: only the answerer's side is timed.
+      const answererSees = firstFrame(answererStreamIn, 'answerer');
+      await sleep(thinkMs);
+      const run = startTrace();
+      const dialerSees = firstFrame(dialerStreamIn, 'dialer');
+      const answererStream = await navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
+      streams.push(answererStream);
+      await Promise.all(
+        answererTransceivers.map((transceiver) =>
+          transceiver.sender.replaceTrack(answererStream.getTracks().find((track) => track.kind === transceiver.receiver.track.kind) ?? null),
+        ),
+      );
+      await answererSees;
+      const dialerFrame = await withTimeout(dialerSees, RUN_TIMEOUT_MS, 'floor run');
+      return { ms: dialerFrame - run.t0, otherSideMs: null, marks: run.marks };
+    },
+
+    async reset() {
+      trace = null;
+      for (const connection of connections) connection.close();
+      connections = [];
+      for (const stream of streams.splice(0)) stopStream(stream);
+      removeVideos();
+    },
+  };
+}
+
 // ---- the driver's interface ----
 
-const SCENARIOS = { meshcall: meshcallScenario, peerjs: peerjsScenario, rtc: rtcScenario };
+const SCENARIOS = { meshcall: meshcallScenario, peerjs: peerjsScenario, rtc: rtcScenario, floor: floorScenario };
 let scenario = null;
 
 window.bench = {

@@ -65,6 +65,12 @@ const SCENARIOS = [
     measure: 'getUserMedia + offer/answer in the page → first remote frame at the answering side',
     otherSide: 'getUserMedia + offer/answer in the page → first remote frame at the offering side',
   },
+  {
+    name: 'floor',
+    label: 'floor: bare pair connected before',
+    measure: 'getUserMedia + replaceTrack on a pair connected before → first remote frame at the other side',
+    otherSide: 'none (that side\'s media flowed before the accept)',
+  },
 ];
 
 const { values: args } = parseArgs({
@@ -180,7 +186,7 @@ async function measureLatency(signal, web) {
         result = { ok: false, error: String(error?.message ?? error) };
       }
       if (result.ok) {
-        if (!warmup) runs[name].push({ ms: round(result.ms), otherSideMs: round(result.otherSideMs), marks: result.marks });
+        if (!warmup) runs[name].push({ ms: round(result.ms), otherSideMs: result.otherSideMs === null ? null : round(result.otherSideMs), marks: result.marks });
         line.push(`${name} ${result.ms.toFixed(0)}`);
       } else {
         failures[name].push({ iteration, error: result.error, pageErrors: result.pageErrors ?? [], log: logs[name].splice(0) });
@@ -211,7 +217,7 @@ async function measureLatency(signal, web) {
       successfulRuns: list.length,
       failedRuns: failures[scenario.name].length,
       ms: stats(list.map((run) => run.ms)),
-      otherSideMs: stats(list.map((run) => run.otherSideMs)),
+      otherSideMs: stats(list.map((run) => run.otherSideMs).filter(Number.isFinite)),
       connectedMs: stats(list.map((run) => connectedAt(run.marks)).filter(Number.isFinite)),
       phasesMedianMs: medianMarks(list.map((run) => run.marks)),
     };
@@ -224,7 +230,7 @@ async function measureLatency(signal, web) {
   return {
     browserVersion,
     summary,
-    ratios: { peerjs: ratio('peerjs'), rtc: ratio('rtc') },
+    ratios: { peerjs: ratio('peerjs'), rtc: ratio('rtc'), floor: ratio('floor') },
     runs: Object.fromEntries(SCENARIOS.map(({ name }) => [name, { ok: runs[name], failed: failures[name] }])),
   };
 }
@@ -371,7 +377,7 @@ function printReport({ environment, latency, ratios, sizes, connections }) {
   console.log(`\nTarget: meshcall median ≤ ${PEERJS_RATIO_TARGET}× bare PeerJS (the RTCPeerConnection ratio is for information)`);
   printTable([
     ['ratio', 'median', 'p95', 'connected median (info)', 'verdict'],
-    ...[['peerjs', 'meshcall / bare PeerJS'], ['rtc', 'meshcall / bare RTCPeerConnection']].map(([name, label]) => [
+    ...[['peerjs', 'meshcall / bare PeerJS'], ['rtc', 'meshcall / bare RTCPeerConnection'], ['floor', 'meshcall / floor']].map(([name, label]) => [
       label,
       ratios[name].median.toFixed(2),
       ratios[name].p95.toFixed(2),
@@ -380,6 +386,9 @@ function printReport({ environment, latency, ratios, sizes, connections }) {
     ]),
   ]);
   console.log(`  (${environment.runs} runs: the first-frame part is noisy; --runs 40 or more for a steadier ratio.)`);
+  const floorShare = latency.floor.ms.median / latency.peerjs.ms.median;
+  console.log(`  The floor (connected before, devices opened at the accept) is ${floorShare.toFixed(2)}× bare PeerJS in this run: ` +
+    `no design that keeps the callee's devices closed until the accept gets below it.`);
 
   console.log('\nWhere the time goes (median ms since the start of a run, first occurrence of each step):');
   for (const s of Object.values(latency)) {
