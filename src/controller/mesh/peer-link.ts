@@ -58,6 +58,11 @@ export class PeerLink {
    * would ask for negotiation and collide with the offer on its way.
    */
   #mayOffer = false;
+  /**
+   * The browser asked for a negotiation before we could offer. It does not ask again while that
+   * request stands, so {@link connect} makes the offer itself.
+   */
+  #offerWanted = false;
   #makingOffer = false;
   #ignoreOffer = false;
   #pendingCandidates: RTCIceCandidateInit[] = [];
@@ -96,6 +101,7 @@ export class PeerLink {
     this.#audio = this.#pc.addTransceiver(this.#localAudio ?? 'audio', { direction: 'sendrecv' });
     this.#video = this.#pc.addTransceiver(this.#localVideo ?? 'video', { direction: 'sendrecv' });
     this.#applyEncodings();
+    if (this.#offerWanted) void this.#offer();
   }
 
   /** What we send; null sends nothing on that transceiver. No renegotiation. */
@@ -205,17 +211,9 @@ export class PeerLink {
     channel.onclose = () => {
       if (current()) this.options.handlers.onChannelClosed();
     };
-    pc.onnegotiationneeded = async () => {
-      if (!this.#mayOffer) return;
-      try {
-        this.#makingOffer = true;
-        await pc.setLocalDescription();
-        if (current() && pc.localDescription) this.#signal({ description: pc.localDescription.toJSON() });
-      } catch (error) {
-        if (current()) this.options.handlers.onNegotiationError(error);
-      } finally {
-        this.#makingOffer = false;
-      }
+    pc.onnegotiationneeded = () => {
+      if (this.#mayOffer) void this.#offer();
+      else this.#offerWanted = true;
     };
     pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate && current()) this.#signal({ candidate: candidate.toJSON() });
@@ -230,6 +228,20 @@ export class PeerLink {
     };
   }
 
+  async #offer(): Promise<void> {
+    const pc = this.#pc;
+    this.#offerWanted = false;
+    try {
+      this.#makingOffer = true;
+      await pc.setLocalDescription();
+      if (pc === this.#pc && !this.closing && pc.localDescription) this.#signal({ description: pc.localDescription.toJSON() });
+    } catch (error) {
+      if (pc === this.#pc && !this.closing) this.options.handlers.onNegotiationError(error);
+    } finally {
+      this.#makingOffer = false;
+    }
+  }
+
   /** The remote side started a new connection (its old one failed or was closed): so do we. */
   #replaceConnection(): void {
     const old = this.#pc;
@@ -239,7 +251,7 @@ export class PeerLink {
     this.#audio = this.#video = null;
     this.#remoteTracks.clear();
     this.#pendingCandidates = [];
-    this.#makingOffer = this.#ignoreOffer = this.#mayOffer = false;
+    this.#makingOffer = this.#ignoreOffer = this.#mayOffer = this.#offerWanted = false;
     this.#createConnection();
     oldChannel.close();
     old.close();
@@ -281,15 +293,28 @@ export class PeerLink {
     for (const candidate of this.#pendingCandidates.splice(0)) await pc.addIceCandidate(candidate).catch(() => undefined);
   }
 
-  /** On the answering side, the remote offer created the transceivers: send on them too. */
+  /**
+   * On the answering side, the remote offer created the transceivers: send on them too. When both
+   * sides offered at once and ours was rolled back (we are polite), the transceivers of our offer
+   * were never negotiated: the offer's own take their place, or we would send on m-lines the other
+   * side never saw. The losers are made inactive rather than stopped: Firefox keeps asking for a
+   * negotiation about a stopped transceiver that never had an m-line.
+   */
   #adoptTransceivers(): void {
-    if (this.#audio && this.#video) return;
     const transceivers = this.#pc.getTransceivers();
-    this.#audio ??= transceivers.find((transceiver) => transceiver.receiver.track.kind === 'audio') ?? null;
-    this.#video ??= transceivers.find((transceiver) => transceiver.receiver.track.kind === 'video') ?? null;
-    for (const transceiver of [this.#audio, this.#video]) {
-      if (transceiver && transceiver.direction !== 'sendrecv') transceiver.direction = 'sendrecv';
-    }
+    const adopt = (current: RTCRtpTransceiver | null, kind: 'audio' | 'video'): RTCRtpTransceiver | null => {
+      if (current?.mid) return current;
+      const negotiated = transceivers.find((transceiver) => transceiver.mid && transceiver.receiver.track.kind === kind) ?? null;
+      if (current && negotiated) {
+        current.direction = 'inactive';
+        void current.sender.replaceTrack(null).catch(() => undefined);
+      }
+      const adopted = negotiated ?? current;
+      if (adopted && adopted.direction !== 'sendrecv') adopted.direction = 'sendrecv';
+      return adopted;
+    };
+    this.#audio = adopt(this.#audio, 'audio');
+    this.#video = adopt(this.#video, 'video');
     this.#applyLocalTracks();
   }
 
