@@ -266,6 +266,22 @@ describe('calls between controllers, over a real PeerServer', () => {
     expect(ledger.connections.length, 'RTCPeerConnections ever created').to.equal(6);
   });
 
+  it('has a callee who accepts last dial the one who is in already, from what it knows at the accept', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    const rings = [nextEvent(bob, 'call-incoming'), nextEvent(carol, 'call-incoming')];
+    await alice.startCall({ conversationId: 'test-conversation', participants: [idOf(bob), idOf(carol)], video: true });
+    await Promise.all(rings);
+    await bob.accept();
+    await waitUntil(() => carol.call?.participants.get(idOf(bob))?.state === 'connecting', "carol never heard that bob is in");
+    await carol.accept();
+    // By the id rule bob would dial carol, but only once alice's roster told him she is in.
+    expect(carol.connectionOf(idOf(bob)), 'carol dialled bob as she accepted').to.not.equal(null);
+    await expectFullMesh([alice, bob, carol]);
+    expect(ledger.openConnections().length, 'one connection per pair, crossing dials included').to.equal(6);
+  });
+
   it('sends each connection a smaller camera as the call grows', async () => {
     const alice = await connectParty('alice', { media: { video: { width: 640, height: 480 } } });
     const bob = await connectParty('bob');

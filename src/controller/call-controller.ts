@@ -354,8 +354,10 @@ export class CallController extends EventTarget {
     this.#links.get(active.inviterId)?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
     for (const link of this.#links.values()) link.release();
     this.#joinOtherRingers(active);
+    // Everyone the ring (or a roster since) told us is in: we dial them now, rather than wait
+    // until the inviter's next roster tells them we are in.
     for (const participant of active.record.participants.values()) {
-      if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id);
+      if (participant.id !== active.inviterId && participant.state !== 'ringing') this.#meet(participant.id, true);
     }
   }
 
@@ -447,12 +449,28 @@ export class CallController extends EventTarget {
     this.dispatchEvent(new CallStateChangeEvent(next, previous));
   }
 
-  #setParticipantState(participant: ParticipantRecord, next: ParticipantState): boolean {
-    if (participant.state === next || !PARTICIPANT_TRANSITIONS[participant.state].includes(next)) return false;
+  /**
+   * The one way a remote participant's state changes, and the event that tells of it: joined when
+   * they answer, left (with `reason`) when they go, changed otherwise. A transition the table does
+   * not allow is no change: connection events arrive whatever the participant's state. At the end
+   * of the call `reason` is null: `call-ended` speaks for everyone.
+   */
+  #setParticipantState(participant: ParticipantRecord, next: ParticipantState, reason: LeaveReason | null = null): void {
+    const previous = participant.state;
+    if (previous === next || !PARTICIPANT_TRANSITIONS[previous].includes(next)) return;
     participant.state = next;
     participant.stateSince = Date.now();
+    if (next === 'left') participant.stream = null;
     this.#syncAudio();
-    return true;
+    const record = this.#call?.record;
+    if (!record) return;
+    if (next === 'left') {
+      if (reason) this.dispatchEvent(new CallParticipantLeftEvent(record, participant, reason));
+    } else if (previous === 'ringing') {
+      this.dispatchEvent(new CallParticipantJoinedEvent(record, participant));
+    } else {
+      this.dispatchEvent(new CallParticipantChangeEvent(record, participant));
+    }
   }
 
   // ---- guards ----
@@ -575,16 +593,13 @@ export class CallController extends EventTarget {
     if (!participant) {
       participant = this.#addParticipant(active, user, 'connecting', epoch);
     } else if (participant.state === 'ringing') {
-      this.#setParticipantState(participant, 'connecting');
-      // Their connection came up while it rang.
-      if (this.#links.get(user.id)?.connectionState === 'connected') {
-        this.#setParticipantState(participant, 'connected');
-      }
       participant.name = user.name;
       clearTimeout(active.ringTimers.get(user.id));
       active.ringTimers.delete(user.id);
+      this.#setParticipantState(participant, 'connecting');
+      // Their connection came up while it rang.
+      if (this.#links.get(user.id)?.connectionState === 'connected') this.#setParticipantState(participant, 'connected');
       this.#sendLocalMedia();
-      this.dispatchEvent(new CallParticipantJoinedEvent(active.record, participant));
     } else {
       participant.name = user.name;
     }
@@ -615,9 +630,7 @@ export class CallController extends EventTarget {
     if (!participant) return;
     record.participants.delete(userId);
     this.#applySendLadder();
-    this.#setParticipantState(participant, 'left');
-    participant.stream = null;
-    this.dispatchEvent(new CallParticipantLeftEvent(record, participant, reason));
+    this.#setParticipantState(participant, 'left', reason);
     if (this.#call !== active) return;
     if (record.participants.size === 0) {
       this.#endCall(endReasonFor(this.#state, reason));
@@ -786,12 +799,14 @@ export class CallController extends EventTarget {
   /**
    * Connects to a participant who answered, when the rule says we are the side that dials: in every
    * pair of participants who did not meet through a ring, the one with the smaller user id dials.
-   * Both learn of each other through the rosters, so exactly one of them dials.
+   * Both learn of each other through the rosters, so one of them dials. A newcomer who just accepted
+   * dials everyone it knows to be in, whatever the rule: the others learn of it only from the
+   * inviter's next roster. Should both sides dial, the connection resolves the crossing offers.
    */
-  #meet(userId: string): void {
+  #meet(userId: string, newcomer = false): void {
     const active = this.#call;
     if (!active || this.#state !== 'active' || this.#links.has(userId)) return;
-    if (!dialsFirst(this.#user!.id, userId)) return;
+    if (!newcomer && !dialsFirst(this.#user!.id, userId)) return;
     const link = this.#openLink(userId, true);
     link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
     link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
@@ -970,14 +985,10 @@ export class CallController extends EventTarget {
     switch (state) {
       case 'connected':
         link.cancelLossWatch();
-        if (this.#setParticipantState(participant, 'connected')) {
-          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
-        }
+        this.#setParticipantState(participant, 'connected');
         break;
       case 'disconnected':
-        if (this.#setParticipantState(participant, 'connecting')) {
-          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
-        }
+        this.#setParticipantState(participant, 'connecting');
         link.watchForLoss(RECONNECT_GRACE_MS, () => this.#declareLost(link));
         setTimeout(() => {
           if (!link.closing && link.connectionState === 'disconnected') link.restartIce();
@@ -1089,10 +1100,7 @@ export class CallController extends EventTarget {
     active.media?.stop();
     const record = active.record;
     record.local.stream = null;
-    for (const participant of record.participants.values()) {
-      this.#setParticipantState(participant, 'left');
-      participant.stream = null;
-    }
+    for (const participant of record.participants.values()) this.#setParticipantState(participant, 'left');
     const links = [...this.#links.values()];
     this.#links.clear();
     this.#setState('ending');
