@@ -91,6 +91,25 @@ async function setupMeshcall({ id, server }) {
   await controller.connect({ user: { id, name: id }, server, iceServers: [] });
 }
 
+/**
+ * For a stream that stalls: how this page sees each remote participant and what it sends them
+ * (a participant left `ringing` here gets no tracks from us; a connection up but silent sends some).
+ */
+function describeParticipants() {
+  if (!controller?.call) return [];
+  return [...controller.call.participants.values()].map((participant) => {
+    const pc = controller.connectionOf(participant.id);
+    return {
+      id: participant.id,
+      state: participant.state,
+      connection: pc?.connectionState ?? null,
+      signaling: pc?.signalingState ?? null,
+      sending: pc ? pc.getTransceivers().filter((t) => t.sender.track).map((t) => `${t.sender.track.kind}:${t.mid}:${t.currentDirection}`) : [],
+      transceivers: pc ? pc.getTransceivers().length : 0,
+    };
+  });
+}
+
 // ---- bare PeerJS ----
 
 function track(call) {
@@ -177,6 +196,7 @@ window.meshBench = {
         connected: constructed.filter((pc) => pc.connectionState === 'connected').length,
       },
       errors: [...errors],
+      participants: describeParticipants(),
     };
   },
 

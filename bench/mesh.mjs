@@ -193,6 +193,9 @@ async function runOne({ n, kind, signal, web, soakSeconds }) {
       withTimeout(page.evaluate(() => window.meshBench.progress()), 15000, 'final progress').catch(() => ({ errors: ['(page did not answer)'] }))));
     result.errors.push(...final.flatMap((page, index) => page.errors.map((error) => `${session.ids[index]} (end): ${error}`)));
     result.errors = [...new Set(result.errors)];
+    if (result.soak?.stalled.length) {
+      result.participantsAtEnd = Object.fromEntries(final.map((page, index) => [session.ids[index], page.participants ?? []]));
+    }
     if (setup.timedOut) result.pageLogs = formatLogs(session.logs);
     return result;
   } finally {
@@ -278,7 +281,12 @@ function printReport({ environment, results }, targets) {
   console.log(`  send-side qualityLimitationReason at the end of the window: ${limits.join('; ')}`);
   const withErrors = results.filter((result) => result.errors.length > 0);
   for (const result of withErrors) console.log(`  N=${result.n} ${result.kind} page errors: ${result.errors.slice(0, 6).join(' | ')}`);
-  for (const result of results.filter((each) => each.soak?.stalled.length)) console.log(`  N=${result.n} ${result.kind} stalled after soak: ${result.soak.stalled.join(', ')}`);
+  for (const result of results.filter((each) => each.soak?.stalled.length)) {
+    console.log(`  N=${result.n} ${result.kind} stalled after soak: ${result.soak.stalled.join(', ')}`);
+    for (const [id, participants] of Object.entries(result.participantsAtEnd ?? {})) {
+      console.log(`    ${id} sees: ${participants.map((p) => `${p.id} ${p.state}/${p.connection}/${p.signaling} sends [${p.sending.join(' ')}] of ${p.transceivers}`).join('; ')}`);
+    }
+  }
   for (const result of results.filter((each) => each.timedOut)) console.log(`  N=${result.n} ${result.kind} never decoded: ${result.missing.join(', ')}`);
 
   console.log('\nTargets:');

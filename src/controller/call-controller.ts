@@ -14,7 +14,8 @@ import {
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
-import { PeerLink } from './mesh/peer-link.js';
+import type { CallTopology } from './call/topology.js';
+import { MeshTopology } from './mesh/mesh-topology.js';
 import { videoEncodingFor } from './mesh/send-ladder.js';
 import {
   CallRecord,
@@ -130,12 +131,6 @@ const PARTICIPANT_TRANSITIONS: Record<ParticipantState, readonly ParticipantStat
   left: [],
 };
 
-/** How long goodbyes may take to reach the others before connections are closed regardless. */
-const DRAIN_TIMEOUT_MS = 1000;
-/** How long a connection may stay interrupted before the participant counts as lost. */
-const RECONNECT_GRACE_MS = 8000;
-/** An interrupted connection gets this long to come back by itself before ICE is restarted. */
-const ICE_RESTART_DELAY_MS = 1500;
 /** A callee ends its own ring this long after the caller's timeout, in case the caller vanished. */
 const RING_FALLBACK_MS = 5000;
 /** An answered participant whose connection makes no progress for this long is given up. */
@@ -170,7 +165,8 @@ export class CallController extends EventTarget {
   #user: UserInfo | null = null;
   #signalling: SignallingTransport | null = null;
   #call: ActiveCall | null = null;
-  #links = new Map<string, PeerLink>();
+  /** The current call's connections; null between calls. */
+  #topology: CallTopology | null = null;
   /** Users whose malformed messages were reported in this call: once each, however many they send. */
   #malformedFrom = new Set<string>();
   #audio = new RemoteAudio((blocked) => this.dispatchEvent(new CallAudioPlaybackEvent(blocked)));
@@ -225,7 +221,7 @@ export class CallController extends EventTarget {
 
   /** The connection to a participant, for diagnostics such as `getStats()`; null when there is none. */
   connectionOf(userId: string): RTCPeerConnection | null {
-    return this.#links.get(userId)?.peerConnection ?? null;
+    return this.#topology?.connectionOf(userId) ?? null;
   }
 
   /** Registers with the PeerServer. Rejects if that is not possible. */
@@ -305,6 +301,7 @@ export class CallController extends EventTarget {
       selfEpoch: 1,
     });
     this.#call = active;
+    this.#topology = this.#newTopology(record.id);
     this.#setState('outgoing');
     this.#startSweep(active);
     try {
@@ -351,8 +348,8 @@ export class CallController extends EventTarget {
       if (participant.state !== 'ringing') participant.stateSince = active.record.answeredAt;
     }
     this.#setState('active');
-    this.#links.get(active.inviterId)?.send({ type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
-    for (const link of this.#links.values()) link.release();
+    this.#topology!.send(active.inviterId, { type: 'accept', callId: active.record.id, user: this.#user!, media: this.#mediaState() });
+    this.#topology!.release();
     this.#joinOtherRingers(active);
     // Everyone the ring (or a roster since) told us is in: we dial them now, rather than wait
     // until the inviter's next roster tells them we are in.
@@ -368,7 +365,7 @@ export class CallController extends EventTarget {
    */
   #onRingInCall(active: ActiveCall, userId: string, message: Extract<ControlMessage, { type: 'ring' }>): void {
     // They open a new connection for this ring; ours, if any, follows their offer.
-    const link = this.#links.get(userId) ?? this.#openLink(userId, false);
+    if (!this.#topology!.has(userId)) this.#openLink(userId, false);
     const ourEpoch = message.roster.find((entry) => entry.id === this.#user!.id)?.epoch ?? active.selfEpoch;
     active.selfEpoch = Math.max(active.selfEpoch, ourEpoch);
     const ringerEpoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
@@ -377,7 +374,7 @@ export class CallController extends EventTarget {
     if (!active.record.participants.has(userId)) {
       this.#markAnswered(active, { id: userId, name: message.from.name }, message.media, ringerEpoch);
     }
-    if (this.#state === 'active') this.#joinRinger(active, link);
+    if (this.#state === 'active') this.#joinRinger(active, userId);
   }
 
   /**
@@ -385,13 +382,13 @@ export class CallController extends EventTarget {
    * and answer their offers, rather than leave their rings to time out.
    */
   #joinOtherRingers(active: ActiveCall): void {
-    for (const [userId, link] of this.#links) {
-      if (userId !== active.inviterId) this.#joinRinger(active, link);
+    for (const userId of this.#topology!.userIds()) {
+      if (userId !== active.inviterId) this.#joinRinger(active, userId);
     }
   }
 
-  #joinRinger(active: ActiveCall, link: PeerLink): void {
-    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
+  #joinRinger(active: ActiveCall, userId: string): void {
+    this.#topology!.send(userId, { type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
   }
 
   /** Turns the ringing call down; the caller sees `declined`. */
@@ -535,7 +532,7 @@ export class CallController extends EventTarget {
     this.dispatchEvent(new CallParticipantChangeEvent(active.record, local));
     if (broadcast) {
       const message: ControlMessage = { type: 'media', callId: active.record.id, media: this.#mediaState() };
-      for (const link of this.#links.values()) link.send(message);
+      this.#topology?.broadcast(message);
     }
   }
 
@@ -546,9 +543,9 @@ export class CallController extends EventTarget {
   #sendLocalMedia(): void {
     const active = this.#call;
     const media = active?.media;
-    for (const link of this.#links.values()) {
-      const answered = media && active.record.participants.get(link.userId)?.state !== 'ringing';
-      link.setLocalTracks(answered ? media.audioTrack : null, answered ? media.videoTrack : null);
+    for (const userId of this.#topology?.userIds() ?? []) {
+      const answered = media && active.record.participants.get(userId)?.state !== 'ringing';
+      this.#topology!.setLocalTracks(userId, answered ? media.audioTrack : null, answered ? media.videoTrack : null);
     }
   }
 
@@ -559,7 +556,7 @@ export class CallController extends EventTarget {
     let people = 1;
     for (const participant of active.record.participants.values()) if (participant.state !== 'left') people += 1;
     const encoding = videoEncodingFor(people, active.media?.videoTrack?.getSettings().height ?? 480);
-    for (const link of this.#links.values()) link.setVideoEncoding(encoding);
+    this.#topology?.setVideoEncoding(encoding);
   }
 
   /** Plays the audio of everyone answered, while we are in the call; nothing otherwise. */
@@ -598,7 +595,7 @@ export class CallController extends EventTarget {
       active.ringTimers.delete(user.id);
       this.#setParticipantState(participant, 'connecting');
       // Their connection came up while it rang.
-      if (this.#links.get(user.id)?.connectionState === 'connected') this.#setParticipantState(participant, 'connected');
+      if (this.#topology?.connectionOf(user.id)?.connectionState === 'connected') this.#setParticipantState(participant, 'connected');
       this.#sendLocalMedia();
     } else {
       participant.name = user.name;
@@ -623,9 +620,8 @@ export class CallController extends EventTarget {
     if (epoch > 0) record.departed.set(userId, epoch);
     clearTimeout(active.ringTimers.get(userId));
     active.ringTimers.delete(userId);
-    const link = this.#links.get(userId);
-    this.#links.delete(userId);
-    if (link) this.#retire([link], drain);
+    const closing = this.#topology?.close(userId, drain);
+    if (closing) this.#track(closing);
     const participant = record.participants.get(userId);
     if (!participant) return;
     record.participants.delete(userId);
@@ -642,15 +638,9 @@ export class CallController extends EventTarget {
     }
   }
 
-  #hasLiveLink(userId: string): boolean {
-    const link = this.#links.get(userId);
-    return !!link && (link.channelOpen || link.connectionState === 'connected');
-  }
-
   /** Whether the connection to an answered participant is still getting somewhere. */
   #isConnecting(userId: string, waited: number): boolean {
-    const state = this.#links.get(userId)?.connectionState;
-    return state === 'connecting' && waited < CONNECT_GIVE_UP_MS;
+    return !!this.#topology?.isSettingUp(userId) && waited < CONNECT_GIVE_UP_MS;
   }
 
   #startSweep(active: ActiveCall): void {
@@ -689,10 +679,9 @@ export class CallController extends EventTarget {
     const epoch = (record.departed.get(user.id) ?? 0) + 1;
     record.departed.delete(user.id);
     this.#addParticipant(active, user, 'ringing', epoch);
-    this.#links.get(user.id)?.close();
     // The ring goes out first: the offer follows once the connection has negotiated it.
-    const link = this.#openLink(user.id, true);
-    link.send({
+    this.#openLink(user.id, true);
+    this.#topology!.send(user.id, {
       type: 'ring',
       callId: record.id,
       conversationId: record.conversationId,
@@ -706,7 +695,7 @@ export class CallController extends EventTarget {
       user.id,
       setTimeout(() => {
         if (this.#call !== active || record.participants.get(user.id)?.state !== 'ringing') return;
-        this.#links.get(user.id)?.send({ type: 'cancel', callId: record.id });
+        this.#topology?.send(user.id, { type: 'cancel', callId: record.id });
         this.#removeParticipant(active, user.id, 'no-answer', true);
       }, this.#options!.ringTimeout),
     );
@@ -731,6 +720,7 @@ export class CallController extends EventTarget {
       selfEpoch: message.roster.find((entry) => entry.id === self.id)?.epoch ?? 1,
     });
     this.#call = active;
+    this.#topology = this.#newTopology(record.id);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
     caller.epoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
     caller.microphoneEnabled = message.media.microphone;
@@ -753,47 +743,51 @@ export class CallController extends EventTarget {
    * A connection to a participant of the current call. `initiator`: we make the first offer;
    * otherwise it waits for theirs. Our devices go on it once they are on (after accept, for a callee).
    */
-  #openLink(userId: string, initiator: boolean): PeerLink {
-    const active = this.#call!;
-    const options = this.#options!;
-    let reportedMalformed = false;
-    const link: PeerLink = new PeerLink({
-      userId,
-      callId: active.record.id,
-      polite: this.#user!.id > userId,
-      rtcConfig: options.rtcConfig,
-      held: !initiator && !options.preconnect && this.#state === 'incoming',
+  #openLink(userId: string, initiator: boolean): void {
+    const held = !initiator && !this.#options!.preconnect && this.#state === 'incoming';
+    this.#topology!.open(userId, { initiator, held });
+    this.#applySendLadder();
+    this.#sendLocalMedia();
+  }
+
+  /** The connections of a new call; what they report reaches the call logic while it is the current one. */
+  #newTopology(callId: string): CallTopology {
+    const reportedMalformed = new Set<string>();
+    const topology: CallTopology = new MeshTopology({
+      selfId: this.#user!.id,
+      callId,
+      rtcConfig: this.#options!.rtcConfig,
       handlers: {
-        relay: (message) => this.#signalling?.send(userId, message) ?? false,
-        onMessage: (message) => {
-          if (this.#links.get(userId) === link) this.#onMessage(userId, message);
+        relay: (userId, message) => this.#signalling?.send(userId, message) ?? false,
+        onMessage: (userId, message) => {
+          if (this.#topology === topology) this.#onMessage(userId, message);
         },
-        onMalformed: () => {
-          if (reportedMalformed) return;
-          reportedMalformed = true;
+        onMalformed: (userId) => {
+          if (this.#topology !== topology || reportedMalformed.has(userId)) return;
+          reportedMalformed.add(userId);
           this.#report(new CallError('protocol-error', `Ignored a malformed message from ${userId}.`, { userId }));
         },
-        onRemoteStream: (stream) => {
+        onRemoteStream: (userId, stream) => {
           const participant = this.#call?.record.participants.get(userId);
-          if (!participant || this.#links.get(userId) !== link) return;
+          if (this.#topology !== topology || !participant) return;
           participant.stream = stream;
           this.#syncAudio();
           this.dispatchEvent(new CallParticipantChangeEvent(this.#call!.record, participant));
         },
-        onConnectionState: (state) => this.#onConnectionState(link, state),
-        // A goodbye sent through the server (the sender's channel was not open) may still be on its way.
-        onChannelClosed: () => link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#declareLost(link)),
-        onNegotiationError: (error) => {
-          if (this.#links.get(userId) !== link) return;
+        onConnectionChange: (userId, state) => {
+          const participant = this.#call?.record.participants.get(userId);
+          if (this.#topology === topology && participant) this.#setParticipantState(participant, state === 'up' ? 'connected' : 'connecting');
+        },
+        onLost: (userId) => {
+          if (this.#topology === topology) this.#declareLost(userId);
+        },
+        onNegotiationError: (userId, error) => {
+          if (this.#topology !== topology) return;
           this.#report(new CallError('connection-failed', `The connection with ${userId} could not be updated.`, { userId, cause: error }));
         },
       },
     });
-    this.#links.set(userId, link);
-    this.#applySendLadder();
-    this.#sendLocalMedia();
-    if (initiator) link.connect();
-    return link;
+    return topology;
   }
 
   /**
@@ -805,11 +799,11 @@ export class CallController extends EventTarget {
    */
   #meet(userId: string, newcomer = false): void {
     const active = this.#call;
-    if (!active || this.#state !== 'active' || this.#links.has(userId)) return;
+    if (!active || this.#state !== 'active' || this.#topology!.has(userId)) return;
     if (!newcomer && !dialsFirst(this.#user!.id, userId)) return;
-    const link = this.#openLink(userId, true);
-    link.send({ type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
-    link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
+    this.#openLink(userId, true);
+    this.#topology!.send(userId, { type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
+    this.#topology!.send(userId, { type: 'roster', callId: active.record.id, roster: this.#roster() });
   }
 
   #roster(): RosterEntry[] {
@@ -834,7 +828,7 @@ export class CallController extends EventTarget {
     const active = this.#call;
     if (!active || this.#state === 'incoming') return;
     const message: ControlMessage = { type: 'roster', callId: active.record.id, roster: this.#roster() };
-    for (const link of this.#links.values()) link.send(message);
+    this.#topology?.broadcast(message);
   }
 
   /** Folds another participant's view of the call into ours; tells the others when ours changed. */
@@ -847,7 +841,7 @@ export class CallController extends EventTarget {
       const decision = decideRosterEntry(entry, {
         participant: participant ?? null,
         departedEpoch: record.departed.get(entry.id) ?? null,
-        liveLink: this.#hasLiveLink(entry.id),
+        liveLink: !!this.#topology?.isLive(entry.id),
         ownInvitee: active.ringTimers.has(entry.id),
       });
       if (decision.forgetDeparture) record.departed.delete(entry.id);
@@ -907,15 +901,15 @@ export class CallController extends EventTarget {
   #onSignal(userId: string, signal: SignalMessage): void {
     const active = this.#call;
     if (!active || signal.callId !== active.record.id) return;
-    let link = this.#links.get(userId);
-    if (!link) {
+    const topology = this.#topology!;
+    if (!topology.has(userId)) {
       // A member who dialled us by the mesh rule; anything else is stale or not for us.
       if (signal.description?.type !== 'offer' || this.#state === 'incoming' || !active.record.participants.has(userId)) return;
-      link = this.#openLink(userId, false);
-      link.send({ type: 'media', callId: active.record.id, media: this.#mediaState() });
-      link.send({ type: 'roster', callId: active.record.id, roster: this.#roster() });
+      this.#openLink(userId, false);
+      topology.send(userId, { type: 'media', callId: active.record.id, media: this.#mediaState() });
+      topology.send(userId, { type: 'roster', callId: active.record.id, roster: this.#roster() });
     }
-    link.handleSignal(signal);
+    topology.handleSignal(userId, signal);
   }
 
   #onMessage(userId: string, message: ControlMessage): void {
@@ -947,11 +941,7 @@ export class CallController extends EventTarget {
       case 'cancel':
         if (userId !== active.inviterId) {
           // Another member's ring ended; the inviter's goes on.
-          const link = this.#links.get(userId);
-          if (link && this.#state === 'incoming') {
-            this.#links.delete(userId);
-            this.#retire([link], false);
-          }
+          if (this.#state === 'incoming') this.#topology!.close(userId, false);
           break;
         }
         if (this.#state === 'incoming') this.#endCall('missed');
@@ -978,35 +968,12 @@ export class CallController extends EventTarget {
 
   // ---- connections ----
 
-  #onConnectionState(link: PeerLink, state: RTCPeerConnectionState): void {
-    const active = this.#call;
-    const participant = active?.record.participants.get(link.userId);
-    if (!active || !participant || link.closing || this.#links.get(link.userId) !== link) return;
-    switch (state) {
-      case 'connected':
-        link.cancelLossWatch();
-        this.#setParticipantState(participant, 'connected');
-        break;
-      case 'disconnected':
-        this.#setParticipantState(participant, 'connecting');
-        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#declareLost(link));
-        setTimeout(() => {
-          if (!link.closing && link.connectionState === 'disconnected') link.restartIce();
-        }, ICE_RESTART_DELAY_MS);
-        break;
-      case 'failed':
-        link.restartIce();
-        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#declareLost(link));
-        break;
-    }
-  }
-
   /** The connection is gone without a goodbye (their data channel closed, or it never came back). */
-  #declareLost(link: PeerLink): void {
+  #declareLost(userId: string): void {
     const active = this.#call;
-    if (!active || link.closing || this.#links.get(link.userId) !== link || !active.record.participants.has(link.userId)) return;
-    this.#report(new CallError('connection-failed', `The connection with ${link.userId} was lost.`, { userId: link.userId }));
-    this.#removeParticipant(active, link.userId, 'connection-lost');
+    if (!active || !active.record.participants.has(userId)) return;
+    this.#report(new CallError('connection-failed', `The connection with ${userId} was lost.`, { userId }));
+    this.#removeParticipant(active, userId, 'connection-lost');
   }
 
   // ---- signalling server ----
@@ -1019,9 +986,8 @@ export class CallController extends EventTarget {
     const active = this.#call;
     const participant = active?.record.participants.get(userId);
     if (!active || !participant) return;
-    const link = this.#links.get(userId);
-    if (participant.state !== 'ringing' && link) {
-      this.#declareLost(link);
+    if (participant.state !== 'ringing' && this.#topology?.has(userId)) {
+      this.#declareLost(userId);
       return;
     }
     this.#report(new CallError('peer-unavailable', `${userId} is not reachable right now.`, { userId }));
@@ -1063,24 +1029,22 @@ export class CallController extends EventTarget {
     switch (this.#state) {
       case 'incoming':
         // The inviter, and anyone else who rang us into this call.
-        for (const link of this.#links.values()) {
-          link.send({ type: 'decline', callId: record.id, busy: false });
-        }
+        this.#topology!.broadcast({ type: 'decline', callId: record.id, busy: false });
         this.#endCall('declined', true);
         break;
       case 'outgoing':
-        for (const link of this.#links.values()) link.send({ type: 'cancel', callId: record.id });
+        this.#topology!.broadcast({ type: 'cancel', callId: record.id });
         this.#endCall('cancelled', true);
         break;
       default: {
         // Our own unanswered invitees hear it from us; the rest learn from the roster that they left.
         for (const invitee of active.ringTimers.keys()) {
-          this.#links.get(invitee)?.send({ type: 'cancel', callId: record.id });
+          this.#topology!.send(invitee, { type: 'cancel', callId: record.id });
           record.departed.set(invitee, this.#epochOf(record, invitee));
           record.participants.delete(invitee);
         }
         this.#broadcastRoster();
-        for (const link of this.#links.values()) link.send({ type: 'hangup', callId: record.id });
+        this.#topology!.broadcast({ type: 'hangup', callId: record.id });
         this.#endCall('hangup', true);
       }
     }
@@ -1101,11 +1065,12 @@ export class CallController extends EventTarget {
     const record = active.record;
     record.local.stream = null;
     for (const participant of record.participants.values()) this.#setParticipantState(participant, 'left');
-    const links = [...this.#links.values()];
-    this.#links.clear();
+    const topology = this.#topology;
+    this.#topology = null;
     this.#setState('ending');
     this.dispatchEvent(new CallEndedEvent(record, reason));
-    const closed = this.#retire(links, drain);
+    const closing = topology?.closeAll(drain);
+    const closed = closing ? this.#track(closing) : null;
     const settle = () => {
       if (this.#state === 'ending' && this.#call === null) {
         this.#setState(this.#signalling?.state === 'connected' ? 'idle' : this.#signalling ? 'connecting' : 'disconnected');
@@ -1113,21 +1078,6 @@ export class CallController extends EventTarget {
     };
     if (closed) void closed.then(settle);
     else settle();
-  }
-
-  /**
-   * Closes links, after draining their control channels when asked. Returns the pending close, or
-   * null when everything closed synchronously. While draining, the media connections stay open
-   * (with the local tracks already stopped): PeerJS tells the other side about a closed media
-   * connection over its own channel, which could overtake our goodbye and read as a lost connection.
-   */
-  #retire(links: PeerLink[], drain: boolean): Promise<void> | null {
-    for (const link of links) link.closing = true;
-    if (!drain) {
-      for (const link of links) link.close();
-      return null;
-    }
-    return this.#track(Promise.all(links.map((link) => link.drain(DRAIN_TIMEOUT_MS))).then(() => links.forEach((link) => link.close())));
   }
 
   #track(closing: Promise<void>): Promise<void> {
