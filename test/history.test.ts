@@ -141,6 +141,19 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(await aliceEntry).to.include({ outcome: 'failed', failureReason: 'error', endReason: 'error' });
   });
 
+  it('records a call that disconnect() ends, and announces it', async () => {
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob], { video: false });
+    const [aliceEntry, bobEntry] = [nextEntry(alice), nextEntry(bob)];
+    const user = bob.user!;
+    await bob.disconnect();
+    expect(await bobEntry).to.include({ outcome: 'completed', endReason: 'hangup' });
+    expect(await aliceEntry).to.include({ outcome: 'completed', endReason: 'remote-hangup' });
+    const reloaded = await reconnectAs(user);
+    expect((await reloaded.history.list()).map((entry) => entry.outcome)).to.deep.equal(['completed']);
+  });
+
   it('keeps the history across a reload: a new controller for the same user reads it', async () => {
     const alice = await connectParty('alice', { ringTimeout: 1500 });
     const bob = await connectParty('bob');

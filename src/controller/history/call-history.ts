@@ -219,10 +219,11 @@ export class CallHistory {
       seen: outcome !== 'missed',
     };
     void this.#enqueue(() => this.#store.add(userId, entry, this.limit)).then(() => {
-      if (userId !== this.#userId) return;
-      if (!entry.seen) this.#missed.set(entry.conversationId, this.missedCountOf(entry.conversationId) + 1);
+      // A call that `disconnect()` ended is stored before the user goes: still announced, not counted.
+      const current = userId === this.#userId;
+      if (current && !entry.seen) this.#missed.set(entry.conversationId, this.missedCountOf(entry.conversationId) + 1);
       this.#host.dispatchEvent(new CallHistoryAddEvent(entry));
-      if (!entry.seen) this.#host.dispatchEvent(new CallHistoryMissedChangeEvent(this.missedCount));
+      if (current && !entry.seen) this.#host.dispatchEvent(new CallHistoryMissedChangeEvent(this.missedCount));
     });
   }
 
