@@ -218,63 +218,46 @@ function startApp(self) {
     }
   }
 
-  // ---- call log, kept per user in this browser ----
+  // ---- call log: the library's call history (callController.history, in IndexedDB per user) ----
 
-  const LOG_KEY = `meshcall-demo:calls:${self.id}`;
-  /** @type {Array<{conversationId: string, at: number, video: boolean, direction: string, reason: string, duration: number | null, peers: string[]}>} */
+  /** The user's past calls, newest first, as the library keeps them. */
   let callLog = [];
-  try {
-    callLog = JSON.parse(localStorage.getItem(LOG_KEY) ?? '[]');
-  } catch {
-    callLog = [];
+
+  async function loadCallLog() {
+    callLog = await callController.history.list();
+    renderSidebar();
+    renderTimeline();
   }
 
-  function logCall(call, reason) {
-    // Whoever left last is no longer among the participants; their departure is in the history.
-    const peers = [...new Set([...call.participants.keys(), ...historyOf(call).departures.map((departure) => departure.id)])];
-    callLog.push({
-      conversationId: call.conversationId,
-      at: Date.now(),
-      video: call.video,
-      direction: call.direction,
-      reason,
-      duration: call.answeredAt ? Date.now() - call.answeredAt : null,
-      caller: call.caller.id,
-      peers,
-    });
-    callLog = callLog.slice(-100);
-    try {
-      localStorage.setItem(LOG_KEY, JSON.stringify(callLog));
-    } catch {
-      // Storage may be full or disabled; the log is a nicety.
-    }
+  /** Opening a conversation, with the page in front of the user, means its missed calls were seen. */
+  function markSeenIfShown() {
+    if (document.visibilityState !== 'visible' || !callController.history.missedCountOf(selectedId)) return;
+    void callController.history.markSeen(selectedId);
   }
 
   /** How a call log entry reads in the timeline, and whether it counts as missed. */
   function describeLogEntry(entry) {
     const kind = entry.video ? 'video call' : 'voice call';
     const Kind = entry.video ? 'Video call' : 'Voice call';
-    const caller = nameOf(entry.caller);
-    if (entry.duration !== null) {
-      return { text: `${Kind} · ${formatDuration(entry.duration)}`, missed: false };
-    }
+    const caller = nameOf(entry.caller.id);
     const incoming = entry.direction === 'incoming';
-    switch (entry.reason) {
+    switch (entry.outcome) {
+      case 'completed':
+        return { text: `${Kind} · ${formatDuration(entry.duration)}`, missed: false };
       case 'missed':
-      case 'cancelled':
-        return incoming
-          ? { text: `Missed ${kind} from ${caller}`, missed: true }
-          : { text: `Cancelled ${kind}`, missed: false };
+        return { text: `Missed ${kind} from ${caller}`, missed: true };
       case 'declined':
         return incoming ? { text: `Declined ${kind} from ${caller}`, missed: false } : { text: `${Kind} declined`, missed: true };
+      case 'cancelled':
+        return { text: `Cancelled ${kind}`, missed: false };
       case 'no-answer':
         return { text: `${Kind} · no answer`, missed: true };
       case 'busy':
         return { text: `${Kind} · busy`, missed: true };
-      case 'unavailable':
-        return { text: `${Kind} · offline`, missed: true };
+      case 'answered-elsewhere':
+        return { text: `${Kind} answered on another device`, missed: false };
       default:
-        return { text: `${Kind} · failed`, missed: true };
+        return { text: `${Kind} · ${entry.failureReason === 'unavailable' ? 'offline' : 'failed'}`, missed: true };
     }
   }
 
@@ -293,6 +276,7 @@ function startApp(self) {
     if (!conversations.has(id)) return;
     selectedId = id;
     history.replaceState(null, '', conversationUrl(id));
+    markSeenIfShown();
     renderSidebar();
     renderConversation();
     renderCall();
@@ -319,10 +303,20 @@ function startApp(self) {
 
   function lastActivity(conversationId) {
     const lastMessage = messages.get(conversationId)?.at(-1);
-    const lastCall = callLog.filter((entry) => entry.conversationId === conversationId).at(-1);
-    if (lastCall && (!lastMessage || lastCall.at > lastMessage.at)) return describeLogEntry(lastCall).text;
+    const lastCall = callLog.find((entry) => entry.conversationId === conversationId);
+    if (lastCall && (!lastMessage || lastCall.endedAt > lastMessage.at)) return describeLogEntry(lastCall).text;
     if (!lastMessage) return '';
     return `${lastMessage.from === self.id ? 'You' : nameOf(lastMessage.from)}: ${lastMessage.text}`;
+  }
+
+  /** "2" on the conversation, "2 missed calls" to a screen reader. */
+  function missedBadge(count) {
+    return h(
+      'span',
+      { className: 'badge badge--missed' },
+      h('span', { 'aria-hidden': 'true' }, String(count)),
+      h('span', { className: 'visually-hidden' }, count === 1 ? '1 missed call' : `${count} missed calls`),
+    );
   }
 
   function renderSidebar() {
@@ -333,12 +327,15 @@ function startApp(self) {
         const avatar = h('span', { className: 'avatar', 'aria-hidden': 'true' });
         paintAvatar(avatar, conversation);
         const callHere = call !== null && call.conversationId === conversation.id;
+        const missed = callController.history.missedCountOf(conversation.id);
         const badge =
           callHere && callController.state === 'incoming'
             ? h('span', { className: 'badge' }, 'Ringing')
             : callHere && isInCall()
               ? h('span', { className: 'badge badge--live' }, 'In call')
-              : null;
+              : missed > 0
+                ? missedBadge(missed)
+                : null;
         return h(
           'li',
           {},
@@ -386,6 +383,10 @@ function startApp(self) {
     $('voice-call').title = `Voice call with ${who}`;
     $('video-call').title = `Video call with ${who}`;
 
+    const callHistory = $('call-history');
+    callHistory.setAttribute('conversation', conversation.id);
+    callHistory.setAttribute('label', `Calls with ${conversation.kind === 'direct' ? conversation.name : 'the team'}`);
+
     $('composer-label').textContent = `Message ${conversation.name}`;
     $('composer-input').placeholder = `Message ${conversation.name}`;
     renderTimeline();
@@ -394,7 +395,7 @@ function startApp(self) {
   function renderTimeline() {
     const items = [
       ...(messages.get(selectedId) ?? []).map((message) => ({ type: 'message', ...message })),
-      ...callLog.filter((entry) => entry.conversationId === selectedId).map((entry) => ({ type: 'call', ...entry })),
+      ...callLog.filter((entry) => entry.conversationId === selectedId).map((entry) => ({ type: 'call', at: entry.endedAt, entry })),
     ].sort((a, b) => a.at - b.at);
     const timeline = $('timeline');
     if (items.length === 0) {
@@ -405,11 +406,11 @@ function startApp(self) {
       ...items.map((item) => {
         const time = h('time', { className: 'timeline-time', datetime: new Date(item.at).toISOString() }, timeFormat.format(item.at));
         if (item.type === 'call') {
-          const { text, missed } = describeLogEntry(item);
+          const { text, missed } = describeLogEntry(item.entry);
           return h(
             'li',
             { className: `timeline-call${missed ? ' timeline-call--missed' : ''}` },
-            icon(item.video ? 'camera' : 'phone'),
+            icon(item.entry.video ? 'camera' : 'phone'),
             h('span', {}, text),
             time,
           );
@@ -925,7 +926,6 @@ function startApp(self) {
 
   callController.addEventListener('call-ended', (event) => {
     ensureConversation(event.call);
-    logCall(event.call, event.reason);
     clearCondition(`call:${event.call.id}`);
     const text = endedMessage(event.call, event.reason);
     if (text) notify(text);
@@ -934,6 +934,25 @@ function startApp(self) {
   });
 
   callController.addEventListener('call-error', (event) => showError(event.error));
+
+  // The call log: every call's entry, a missed-call badge per conversation (what "Missed call from
+  // Bob" toasts and timeline entries are made of comes from the same entries).
+  callController.addEventListener('call-history-add', (event) => {
+    if (event.entry.conversationId === selectedId) markSeenIfShown();
+    void loadCallLog();
+  });
+  callController.addEventListener('call-history-change', () => void loadCallLog());
+  callController.addEventListener('call-history-missed-change', () => {
+    markSeenIfShown();
+    renderSidebar();
+  });
+  document.addEventListener('visibilitychange', markSeenIfShown);
+
+  $('history-toggle').addEventListener('click', () => {
+    const panel = $('history-panel');
+    panel.hidden = !panel.hidden;
+    $('history-toggle').setAttribute('aria-expanded', String(!panel.hidden));
+  });
 
   async function connect() {
     if (connecting || callController.state !== 'disconnected') return;

@@ -464,6 +464,38 @@ try {
     await waitForCallState(alice, 'idle');
   });
 
+  await step('Bob misses a call while in another conversation: a badge, gone once he opens it; the call history', async () => {
+    await bob.click('[data-conversation=team]');
+    await alice.click('#voice-call');
+    await bob.waitForSelector('incoming-call >>> [part=decline-button]', { visible: true, timeout: STEP_TIMEOUT });
+    await alice.click('media-controls >>> [part=hangup-button]');
+    await waitForCallState(alice, 'idle');
+    const badge = await bob.waitForSelector('[data-conversation=dm-alice-bob] .badge--missed', { timeout: STEP_TIMEOUT });
+    const said = await badge.evaluate((element) => element.querySelector('.visually-hidden').textContent);
+    if (said !== '1 missed call') throw new Error(`Bob's missed-call badge says "${said}"`);
+    await shot(bob, 'demo-missed-badge.png');
+    await audit(bob, 'missed-call badge');
+    await bob.click('[data-conversation=dm-alice-bob]');
+    await bob.waitForFunction(() => !document.querySelector('.badge--missed'), { timeout: STEP_TIMEOUT });
+    await bob.waitForFunction(() => document.querySelector('.timeline-call--missed')?.textContent.includes('Missed voice call from Alice'), {
+      timeout: STEP_TIMEOUT,
+    });
+    await bob.click('#history-toggle');
+    const entries = () =>
+      [...document.querySelector('call-history').shadowRoot.querySelectorAll('[part=entry]')].map((entry) => entry.dataset.outcome);
+    await bob.waitForFunction(`JSON.stringify((${entries})()) === '["missed","declined"]'`, { timeout: STEP_TIMEOUT });
+    console.log(`  bob's call history: ${JSON.stringify(await bob.evaluate(entries))}`);
+    await shotBoth(bob, 'demo-call-history');
+    await audit(bob, 'call history');
+    await alice.click('#history-toggle');
+    await alice.waitForFunction(() => document.querySelector('call-history').shadowRoot.querySelectorAll('[part=entry]').length >= 3, {
+      timeout: STEP_TIMEOUT,
+    });
+    console.log(`  alice's call history: ${JSON.stringify(await alice.evaluate(entries))}`);
+    await shot(alice, 'demo-call-history-alice.png');
+    await alice.click('#history-toggle');
+  });
+
   await step('Alice calls Dave, who is offline', async () => {
     await alice.click('[data-conversation=dm-alice-dave]');
     await alice.waitForFunction(() => document.querySelector('#voice-call').getAttribute('participants') === 'dave');

@@ -13,6 +13,7 @@ import {
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
+import { CallHistory } from './history/call-history.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
 import type { CallTopology } from './call/topology.js';
 import { MeshTopology } from './mesh/mesh-topology.js';
@@ -173,6 +174,12 @@ export class CallController extends EventTarget {
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
+
+  /**
+   * The connected user's past calls, kept in IndexedDB across reloads; it follows this controller's
+   * events, and dispatches its own (`call-history-add`, …) on it.
+   */
+  readonly history: CallHistory = new CallHistory(this);
 
   get state(): CallState {
     return this.#state;

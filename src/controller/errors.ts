@@ -13,6 +13,8 @@
  * - `invalid-options`: the options given to a method are incomplete or malformed.
  * - `connection-failed`: the media connection with a participant failed or was lost.
  * - `protocol-error`: a participant sent a control message this version does not understand.
+ * - `history-unavailable`: the browser refused to store the call history (IndexedDB blocked or full); it
+ *   is kept in memory until the page closes.
  */
 export type CallErrorType =
   | 'permission-denied'
@@ -26,7 +28,8 @@ export type CallErrorType =
   | 'invalid-state'
   | 'invalid-options'
   | 'connection-failed'
-  | 'protocol-error';
+  | 'protocol-error'
+  | 'history-unavailable';
 
 export interface CallErrorOptions {
   /** The remote user the error concerns, when there is one. */

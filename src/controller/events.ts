@@ -1,4 +1,5 @@
 import type { CallError } from './errors.js';
+import type { CallHistoryEntry } from './history/history-entry.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant } from './model.js';
 import type { SignallingState } from './transport/signalling.js';
 
@@ -112,6 +113,36 @@ export class CallAudioPlaybackEvent extends Event {
   }
 }
 
+/**
+ * A call ended and its entry is in the history (`controller.history`): post "Missed call from Bob"
+ * in a chat, or sync it to a server.
+ */
+export class CallHistoryAddEvent extends Event {
+  constructor(
+    readonly entry: CallHistoryEntry,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-history-add', init);
+  }
+}
+
+/** The history changed other than by a new entry: cleared, pruned, calls seen, another user connected. */
+export class CallHistoryChangeEvent extends Event {
+  constructor(init: EventInit = ROUTED) {
+    super('call-history-change', init);
+  }
+}
+
+/** The number of missed calls the user has not seen changed (`controller.history.missedCount`). */
+export class CallHistoryMissedChangeEvent extends Event {
+  constructor(
+    readonly count: number,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-history-missed-change', init);
+  }
+}
+
 export interface CallControllerEventMap {
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
@@ -122,4 +153,7 @@ export interface CallControllerEventMap {
   'call-error': CallErrorEvent;
   'call-signalling-change': CallSignallingChangeEvent;
   'call-audio-playback': CallAudioPlaybackEvent;
+  'call-history-add': CallHistoryAddEvent;
+  'call-history-change': CallHistoryChangeEvent;
+  'call-history-missed-change': CallHistoryMissedChangeEvent;
 }

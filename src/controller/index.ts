@@ -4,6 +4,8 @@ export * from './call-controller.js';
 export * from './errors.js';
 export * from './events.js';
 export type * from './model.js';
+export { CallHistory, DEFAULT_HISTORY_LIMIT, IndexedDbHistoryStore, MemoryHistoryStore } from './history/call-history.js';
+export type * from './history/call-history.js';
 export type { MediaConstraints } from './media/local-media.js';
 export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';
 

@@ -1,6 +1,10 @@
 import type { AcceptOptions, StartCallOptions } from './call-controller.js';
 import type { CallControllerEventMap } from './events.js';
+import type { CallHistory } from './history/call-history.js';
 import type { Call, CallState, UserInfo } from './model.js';
+
+/** What the elements read of the call history; they listen for its events on the controller. */
+export type CallHistoryView = Pick<CallHistory, 'userId' | 'missedCount' | 'missedCountOf' | 'list'>;
 
 /**
  * What the elements see of a controller: the state they show, the actions they start, and the
@@ -16,6 +20,8 @@ export interface CallControllerView {
   readonly cameraEnabled: boolean;
   /** The browser blocks the call's sound until a user gesture; {@link resumeAudio} from one. */
   readonly audioBlocked: boolean;
+  /** The user's past calls; its events (`call-history-add`, …) are dispatched on the controller. */
+  readonly history: CallHistoryView;
 
   /** Elements only wait for it to settle; what it resolves with is the controller's business. */
   startCall(options: StartCallOptions): Promise<unknown>;

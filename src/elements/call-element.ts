@@ -12,6 +12,9 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-ended',
   'call-error',
   'call-audio-playback',
+  'call-history-add',
+  'call-history-change',
+  'call-history-missed-change',
 ];
 
 /**

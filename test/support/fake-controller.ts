@@ -1,5 +1,8 @@
 import {
   CallAudioPlaybackEvent,
+  CallHistoryAddEvent,
+  CallHistoryChangeEvent,
+  CallHistoryMissedChangeEvent,
   CallIncomingEvent,
   CallParticipantChangeEvent,
   CallStateChangeEvent,
@@ -8,12 +11,14 @@ import {
   type CallControllerEventMap,
   type CallDirection,
   type CallError,
+  type CallHistoryEntry,
+  type CallHistoryQuery,
   type CallState,
   type Participant,
   type StartCallOptions,
   type UserInfo,
 } from '../../src/controller/index.js';
-import type { CallControllerView } from '../../src/controller/view.js';
+import type { CallControllerView, CallHistoryView } from '../../src/controller/view.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -63,6 +68,82 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
   };
 }
 
+let entryCount = 0;
+
+/**
+ * A history entry: by default a completed outgoing voice call with Bob in conversation "team" that
+ * ended a minute ago after 42 s.
+ */
+export function historyEntry(overrides: Partial<CallHistoryEntry> = {}): CallHistoryEntry {
+  entryCount += 1;
+  const endedAt = Date.now() - 60000;
+  const bob = { id: 'bob', name: 'Bob' };
+  return {
+    id: `entry-${entryCount}`,
+    callId: `call-${entryCount}`,
+    conversationId: 'team',
+    direction: 'outgoing',
+    video: false,
+    caller: { id: 'me', name: 'Me' },
+    participants: [bob],
+    joined: [bob],
+    startedAt: endedAt - 50000,
+    answeredAt: endedAt - 42000,
+    endedAt,
+    duration: 42000,
+    outcome: 'completed',
+    endReason: 'hangup',
+    failureReason: null,
+    errorType: null,
+    seen: true,
+    ...overrides,
+  };
+}
+
+/**
+ * The history the fake controller shows: entries a test adds with {@link add}, announced on the
+ * controller the way the real history does.
+ */
+export class FakeHistory implements CallHistoryView {
+  /** Oldest first. */
+  readonly entries: CallHistoryEntry[] = [];
+
+  constructor(readonly controller: FakeController) {}
+
+  get userId(): string | null {
+    return this.controller.user?.id ?? null;
+  }
+
+  get missedCount(): number {
+    return this.entries.filter((entry) => !entry.seen).length;
+  }
+
+  missedCountOf(conversationId: string): number {
+    return this.entries.filter((entry) => !entry.seen && entry.conversationId === conversationId).length;
+  }
+
+  async list(query: CallHistoryQuery = {}): Promise<CallHistoryEntry[]> {
+    const entries = this.entries.filter((entry) => query.conversationId === undefined || entry.conversationId === query.conversationId);
+    return entries.reverse().slice(0, query.limit ?? Infinity);
+  }
+
+  /** Adds entries as if their calls had just ended: `call-history-add` for each, and the missed count. */
+  add(...entries: CallHistoryEntry[]): void {
+    for (const entry of entries) {
+      this.entries.push(entry);
+      this.controller.dispatchEvent(new CallHistoryAddEvent(entry));
+      if (!entry.seen) this.controller.dispatchEvent(new CallHistoryMissedChangeEvent(this.missedCount));
+    }
+  }
+
+  /** Marks every entry seen, as `markSeen()` would. */
+  markAllSeen(): void {
+    this.entries.splice(0, this.entries.length, ...this.entries.map((entry) => ({ ...entry, seen: true })));
+    this.controller.dispatchEvent(new CallHistoryChangeEvent());
+    this.controller.dispatchEvent(new CallHistoryMissedChangeEvent(0));
+  }
+}
+
 // EventTarget's own listener methods take any Event: declare the controller's typed ones over them,
 // as CallController does, so that the fake has the shape elements expect.
 export interface FakeController {
@@ -94,6 +175,7 @@ export class FakeController extends EventTarget implements CallControllerView {
   audioBlocked = false;
   /** Every action elements asked for, in order. */
   readonly calls: RecordedCall[] = [];
+  readonly history: FakeHistory = new FakeHistory(this);
   #outcomes = new Map<ControllerAction, CallError | 'hold'>();
 
   constructor(public user: UserInfo | null = { id: 'me', name: 'Me' }) {

@@ -42,3 +42,22 @@ export const microphoneOffIcon = line(svg`
 export const soundOffIcon = line(svg`
   <path d="M4 9h3l5-4v14l-5-4H4z" />
   <path d="M16 9l5 6M21 9l-5 6" />`);
+
+/*
+ * Call history: the handset (its top right corner is empty) with a mark there for the call's direction
+ * or outcome, as phones draw them.
+ */
+const handsetWith = (mark: SVGTemplateResult) =>
+  svg`<path fill="currentColor" d=${HANDSET} />${line(mark)}`;
+
+/** An arrow into the handset: a call we received. */
+export const callIncomingIcon = handsetWith(svg`<path d="M21 3l-6 6M15 4.5V9h4.5" />`);
+
+/** An arrow out of the handset: a call we placed. */
+export const callOutgoingIcon = handsetWith(svg`<path d="M15 9l6-6M16.5 3H21v4.5" />`);
+
+/** An arrow that turns back: a call nobody answered (missed, no answer, busy). */
+export const callMissedIcon = handsetWith(svg`<path d="M13.5 3l3.5 3.5L21.5 2M21.5 5.5V2H18" />`);
+
+/** A cross by the handset: a call declined, cancelled or failed. */
+export const callFailedIcon = handsetWith(svg`<path d="M15.5 3.5l5 5M20.5 3.5l-5 5" />`);
