@@ -1,4 +1,4 @@
-import { CallButton, CallGrid, IncomingCall, MediaControls } from './index.js';
+import { CallAnnouncer, CallButton, CallGrid, IncomingCall, MediaControls } from './index.js';
 
 export * from './index.js';
 
@@ -7,6 +7,7 @@ const elements: Array<[string, CustomElementConstructor]> = [
   ['incoming-call', IncomingCall],
   ['call-grid', CallGrid],
   ['media-controls', MediaControls],
+  ['call-announcer', CallAnnouncer],
 ];
 
 // Defining twice throws; a page may load both the bundle and the module build.
@@ -20,5 +21,6 @@ declare global {
     'incoming-call': IncomingCall;
     'call-grid': CallGrid;
     'media-controls': MediaControls;
+    'call-announcer': CallAnnouncer;
   }
 }

@@ -6,3 +6,4 @@ export * from './elements/call-button/call-button.js';
 export * from './elements/incoming-call/incoming-call.js';
 export * from './elements/call-grid/call-grid.js';
 export * from './elements/media-controls/media-controls.js';
+export * from './elements/call-announcer/call-announcer.js';

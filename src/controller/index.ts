@@ -4,6 +4,9 @@ export * from './call-controller.js';
 export * from './errors.js';
 export * from './events.js';
 export type * from './model.js';
+export { describeCall } from './text.js';
+export type { RingKind, RingPlayer } from './ringing/ringtone.js';
+export type { NotificationMode } from './ringing/ring-alerts.js';
 export type { MediaConstraints } from './media/local-media.js';
 export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';
 

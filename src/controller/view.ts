@@ -1,6 +1,6 @@
 import type { AcceptOptions, StartCallOptions } from './call-controller.js';
 import type { CallControllerEventMap } from './events.js';
-import type { Call, CallState, UserInfo } from './model.js';
+import type { Call, CallState, UserInfo, UserProfile, WaitingCall } from './model.js';
 
 /**
  * What the elements see of a controller: the state they show, the actions they start, and the
@@ -16,6 +16,13 @@ export interface CallControllerView {
   readonly cameraEnabled: boolean;
   /** The browser blocks the call's sound until a user gesture; {@link resumeAudio} from one. */
   readonly audioBlocked: boolean;
+  /** The browser keeps the ringtone silent until a user gesture: the ring shows only. */
+  readonly ringtoneBlocked: boolean;
+  /** A call ringing while we are in another one, or null. */
+  readonly waitingCall: WaitingCall | null;
+
+  /** How to show a person: the page's name and picture for them, else the one they gave. */
+  profileOf(user: UserInfo): UserProfile;
 
   /** Elements only wait for it to settle; what it resolves with is the controller's business. */
   startCall(options: StartCallOptions): Promise<unknown>;
@@ -25,6 +32,8 @@ export interface CallControllerView {
   setMicrophoneEnabled(enabled: boolean): Promise<void>;
   setCameraEnabled(enabled: boolean): Promise<void>;
   resumeAudio(): Promise<void>;
+  acceptWaiting(options?: AcceptOptions): Promise<void>;
+  declineWaiting(): Promise<void>;
 
   addEventListener<K extends keyof CallControllerEventMap>(
     type: K,

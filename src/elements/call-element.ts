@@ -12,6 +12,10 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-ended',
   'call-error',
   'call-audio-playback',
+  'call-ringtone-playback',
+  'call-profile-change',
+  'call-waiting',
+  'call-waiting-ended',
 ];
 
 /**

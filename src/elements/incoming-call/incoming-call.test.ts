@@ -55,7 +55,7 @@ describe('<incoming-call> with a fake controller', () => {
     expect(name).to.equal(part(el, 'caller'));
     expect(name.textContent!.trim()).to.equal('Alice is calling');
     expect(description).to.equal(part(el, 'details'));
-    expect(description.textContent!.trim()).to.equal('Video call · conversation team');
+    expect(description.textContent!.trim()).to.equal('Video call');
     expect(part(el, 'avatar')!.textContent!.trim()).to.equal('A');
     expect(button(el, 'accept-button').textContent!.trim()).to.equal('Accept');
     expect(button(el, 'accept-video-button').textContent!.trim()).to.equal('Accept with video');
@@ -81,7 +81,7 @@ describe('<incoming-call> with a fake controller', () => {
     await expect(el).to.be.accessible();
 
     const plain = await incomingCall(fake);
-    expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call · conversation team');
+    expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call');
     expect(part(plain, 'avatar')!.textContent!.trim(), 'first and last initial').to.equal('ML');
   });
 
