@@ -16,27 +16,6 @@ export const incomingCallStyles = css`
     background: var(--meshcall-incoming-backdrop, rgb(15 23 42 / 0.45));
   }
 
-  /* A call waiting: over the running call, which stays usable. */
-  .overlay--waiting {
-    place-items: start center;
-    background: none;
-    pointer-events: none;
-  }
-
-  .dialog--waiting {
-    pointer-events: auto;
-    width: min(24rem, 100%);
-    padding: 1.25rem 1.25rem 1rem;
-    box-shadow: 0 12px 32px rgb(15 23 42 / 0.35);
-  }
-
-  .dialog--waiting .avatar {
-    width: 3.5rem;
-    height: 3.5rem;
-    margin-bottom: 0.75rem;
-    font-size: 1.25rem;
-  }
-
   .waiting-note {
     margin: -1rem 0 1rem;
     color: var(--meshcall-incoming-muted-color, #475569);
@@ -77,6 +56,28 @@ export const incomingCallStyles = css`
   .dialog:focus {
     outline: none;
   }
+
+  /* A call waiting: over the running call, which stays usable. */
+  .overlay--waiting {
+    place-items: start end;
+    background: none;
+    pointer-events: none;
+  }
+
+  .dialog--waiting {
+    pointer-events: auto;
+    width: min(24rem, 100%);
+    padding: 1.25rem 1.25rem 1rem;
+    box-shadow: 0 12px 32px rgb(15 23 42 / 0.35);
+  }
+
+  .dialog--waiting .avatar {
+    width: 3.5rem;
+    height: 3.5rem;
+    margin-bottom: 0.75rem;
+    font-size: 1.25rem;
+  }
+
 
   .avatar {
     position: relative;
