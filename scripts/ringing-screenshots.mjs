@@ -50,10 +50,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const base = `http://localhost:${port}`;
 const problems = [];
 
-async function open(browser, user) {
+const DESKTOP = { width: 1280, height: 800 };
+/** A phone from the start: touch, mobile viewport. */
+const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+
+async function open(browser, user, viewport = DESKTOP) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
-  await page.setViewport({ width: 1280, height: 800 });
+  await page.setViewport(viewport);
   page.on('pageerror', (error) => problems.push(`${user}: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`${user}: console error: ${message.text()}`);
@@ -83,10 +87,12 @@ try {
   const alice = await open(browser, 'alice');
   const bob = await open(browser, 'bob');
   const carol = await open(browser, 'carol');
+  const dave = await open(browser, 'dave', PHONE);
 
   console.log('- the notification button, before the permission is asked');
   await alice.waitForSelector('#enable-notifications', { visible: true });
   await shot(alice, 'ringing-enable-notifications.png');
+  await shot(dave, 'ringing-enable-notifications-mobile.png');
 
   console.log('- Alice calls the Team; Bob’s dialog names the conversation');
   await alice.click('[data-conversation=team]');
@@ -96,12 +102,16 @@ try {
   await expectText(bob, 'incoming-call >>> [part=caller]', 'Alice is calling');
   await expectText(bob, 'incoming-call >>> [part=details]', 'Voice call · Team');
   await shot(bob, 'ringing-incoming-title.png');
+  await dave.waitForSelector('incoming-call >>> [part=base]', { visible: true, timeout: TIMEOUT });
+  await expectText(dave, 'incoming-call >>> [part=details]', 'Voice call · Team');
+  await shot(dave, 'ringing-incoming-title-mobile.png');
   await shot(alice, 'ringing-caller-tiles.png');
 
   console.log('- Bob accepts, Carol declines; then Carol calls Bob, whose call waits');
   await bob.click('incoming-call >>> [part=accept-button]');
   await carol.waitForSelector('incoming-call >>> [part=decline-button]', { visible: true, timeout: TIMEOUT });
   await carol.click('incoming-call >>> [part=decline-button]');
+  await dave.tap('incoming-call >>> [part=decline-button]');
   await bob.waitForFunction(() => document.body.dataset.callState === 'active', { timeout: TIMEOUT });
   await carol.waitForFunction(() => document.body.dataset.callState === 'idle', { timeout: TIMEOUT });
   await carol.click('[data-conversation=dm-bob-carol]');
