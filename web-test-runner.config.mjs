@@ -135,6 +135,36 @@ function disposablePeerServerPlugin() {
 }
 
 /**
+ * What a person does to a test page that a page cannot do to itself: grant it the notification
+ * permission (command `grant-notifications`), and put another tab in front of it or take that tab
+ * away (`hide-page`, `show-page`), so that the page is really hidden and unfocused.
+ */
+function pageControlPlugin() {
+  const covers = new Map();
+  return {
+    name: 'meshcall-page-control',
+    async executeCommand({ command, session }) {
+      if (!['grant-notifications', 'hide-page', 'show-page'].includes(command)) return undefined;
+      const page = session.browser.getPage(session.id);
+      if (command === 'grant-notifications') {
+        await page.browserContext().overridePermissions(new URL(page.url()).origin, ['notifications']);
+        return true;
+      }
+      if (command === 'hide-page') {
+        const cover = covers.get(session.id) ?? (await page.browserContext().newPage());
+        covers.set(session.id, cover);
+        await cover.bringToFront();
+        return true;
+      }
+      await covers.get(session.id)?.close();
+      covers.delete(session.id);
+      await page.bringToFront();
+      return true;
+    },
+  };
+}
+
+/**
  * Prints one plain closing line, `wtr: N passed, N failed, N skipped`, counted over all browsers
  * (a test file that failed to load or errored outside its tests counts as one failure).
  */
@@ -209,5 +239,6 @@ export default {
     commonJsDefaultExportPlugin(),
     peerServerPlugin(),
     disposablePeerServerPlugin(),
+    pageControlPlugin(),
   ],
 };

@@ -149,7 +149,7 @@ function startApp(self) {
     const members = [...new Set([call.caller.id, self.id, ...call.participants.keys()])];
     const conversation = {
       id: call.conversationId,
-      name: listNames(members.filter((id) => id !== self.id).map(nameOf)),
+      name: call.conversationTitle ?? listNames(members.filter((id) => id !== self.id).map(nameOf)),
       members,
       kind: 'group',
       adHoc: true,
@@ -378,6 +378,9 @@ function startApp(self) {
     for (const button of [$('voice-call'), $('video-call')]) {
       button.setAttribute('conversation', conversation.id);
       button.setAttribute('participants', participants);
+      // The callee sees it under "Voice call · Team"; a direct call is named after its caller anyway.
+      if (conversation.kind === 'group') button.setAttribute('conversation-title', conversation.name);
+      else button.removeAttribute('conversation-title');
     }
     const who = conversation.kind === 'direct' ? conversation.name : conversation.name.toLowerCase();
     $('voice-call').title = `Voice call with ${who}`;
@@ -596,6 +599,7 @@ function startApp(self) {
     callController
       .startCall({
         conversationId: event.conversationId,
+        conversationTitle: event.conversationTitle ?? undefined,
         participants: event.participants.map((id) => ({ id, name: nameOf(id) })),
         video: event.video,
       })
@@ -897,12 +901,23 @@ function startApp(self) {
     renderCall();
   });
 
-  callController.addEventListener('call-incoming', (event) => {
-    const conversation = ensureConversation(event.call);
-    const kind = event.call.video ? 'Video call' : 'Voice call';
-    $('incoming-details').textContent =
-      conversation.kind === 'direct' ? kind : `${kind} · ${conversation.name}`;
+  callController.addEventListener('call-incoming', (event) => ensureConversation(event.call));
+
+  // Call notifications for a background tab: the permission is asked from this button's click
+  // (the controller would also ask when this user first places or accepts a call).
+  function renderNotificationsButton() {
+    $('enable-notifications').hidden = typeof Notification === 'undefined' || Notification.permission !== 'default';
+  }
+  $('enable-notifications').addEventListener('click', async () => {
+    await callController.requestNotificationPermission();
+    renderNotificationsButton();
   });
+  renderNotificationsButton();
+  // The controller also asks when a call is first placed or accepted: the button goes with any answer.
+  navigator.permissions
+    ?.query({ name: 'notifications' })
+    .then((status) => status.addEventListener('change', renderNotificationsButton))
+    .catch(() => undefined);
 
   for (const type of ['call-participant-joined', 'call-participant-left', 'call-participant-change']) {
     callController.addEventListener(type, () => renderCall());
@@ -967,6 +982,8 @@ function startApp(self) {
         user: { id: self.id, name: self.name },
         server: config.server,
         iceServers: config.iceServers ?? [],
+        // Names come from this app's user list, whatever a caller's page calls itself.
+        resolveUser: (id) => (userById.has(id) ? { name: userById.get(id).name } : null),
       });
     } catch (error) {
       if (error?.name === 'CallError') {

@@ -1,4 +1,4 @@
-import { CallButton, CallGrid, CallHistoryList, IncomingCall, MediaControls } from './index.js';
+import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, IncomingCall, MediaControls } from './index.js';
 
 export * from './index.js';
 
@@ -8,6 +8,7 @@ const elements: Array<[string, CustomElementConstructor]> = [
   ['call-grid', CallGrid],
   ['media-controls', MediaControls],
   ['call-history', CallHistoryList],
+  ['call-announcer', CallAnnouncer],
 ];
 
 // Defining twice throws; a page may load both the bundle and the module build.
@@ -22,5 +23,6 @@ declare global {
     'call-grid': CallGrid;
     'media-controls': MediaControls;
     'call-history': CallHistoryList;
+    'call-announcer': CallAnnouncer;
   }
 }

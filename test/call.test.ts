@@ -481,15 +481,20 @@ describe('calls between controllers, over a real PeerServer', () => {
     await expectEverythingReleased(ledger);
   });
 
-  it('answers a second caller with busy while in a call', async () => {
+  it('lets a second caller wait while in a call, and answers a third one busy', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
     const carol = await connectParty('carol');
+    const dave = await connectParty('dave');
     await establishCall(alice, [bob], { video: false });
-    const carolEnded = nextEvent(carol, 'call-ended');
+    const waiting = nextEvent(bob, 'call-waiting');
     await carol.startCall({ conversationId: 'c2', participants: [idOf(bob)], video: false });
-    expect((await carolEnded).reason).to.equal('busy');
+    expect((await waiting).waitingCall.caller.id).to.equal(idOf(carol));
+    const daveEnded = nextEvent(dave, 'call-ended');
+    await dave.startCall({ conversationId: 'c3', participants: [idOf(bob)], video: false });
+    expect((await daveEnded).reason).to.equal('busy');
     expect(bob.state).to.equal('active');
+    expect(bob.waitingCall?.caller.id, 'the first one still waits').to.equal(idOf(carol));
   });
 
   it('releases every track and connection after each way a call can end', async () => {

@@ -9,6 +9,10 @@ import {
   CallSignallingChangeEvent,
   CallStateChangeEvent,
   CallAudioPlaybackEvent,
+  CallProfileChangeEvent,
+  CallRingtonePlaybackEvent,
+  CallWaitingEndedEvent,
+  CallWaitingEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
@@ -27,8 +31,24 @@ import {
   type LeaveReason,
   type ParticipantState,
   type UserInfo,
+  type UserProfile,
+  type UserResolver,
+  type WaitingCall,
 } from './model.js';
-import { parsePeerMessage, toWire, type ControlMessage, type MediaState, type RosterEntry, type SignalMessage } from './protocol.js';
+import { UserDirectory } from './people/user-directory.js';
+import {
+  MAX_TITLE_LENGTH,
+  parsePeerMessage,
+  toWire,
+  type ControlMessage,
+  type MediaState,
+  type RosterEntry,
+  type SignalMessage,
+} from './protocol.js';
+import { CallWaiting, type HeldRing } from './ringing/call-waiting.js';
+import { RingAlerts, requestNotificationPermission, type NotificationMode } from './ringing/ring-alerts.js';
+import { WebAudioRingtone, type RingPlayer } from './ringing/ringtone.js';
+import { toOneLine } from './text.js';
 import { peerJsSignalling } from './transport/peerjs-signalling.js';
 import { isValidNamespace } from './transport/peer-id.js';
 import type { SignallingFactory, SignallingState, SignallingTransport } from './transport/signalling.js';
@@ -65,6 +85,20 @@ export interface ConnectOptions {
   /** How long to wait for the PeerServer to register us, in ms. Defaults to 10 s. */
   connectTimeout?: number;
   media?: MediaConstraints;
+  /** How the page names people, for every element (see {@link CallController.setUserResolver}). */
+  resolveUser?: UserResolver;
+  /**
+   * The ringing sounds: by default tones made with Web Audio (a ringtone for an incoming call, a
+   * ringback while ours rings out, a soft beep for a call waiting) and vibration; `false` for
+   * silence, or the page's own player.
+   */
+  ringtone?: false | RingPlayer;
+  /**
+   * System notifications for a ring while the page is hidden or not focused (the tab title flashes
+   * either way). Defaults to `ask-on-call`: the permission is asked for when the user first places
+   * or accepts a call.
+   */
+  notifications?: NotificationMode;
 }
 
 export interface StartCallOptions {
@@ -72,6 +106,8 @@ export interface StartCallOptions {
   /** The users to ring: ids, or ids with display names. */
   participants: ReadonlyArray<string | { id: string; name?: string }>;
   video?: boolean;
+  /** The conversation's name, shown to those rung (one line of text, up to 120 characters). */
+  conversationTitle?: string;
 }
 
 export interface AcceptOptions {
@@ -174,6 +210,13 @@ export class CallController extends EventTarget {
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
+  #directory = new UserDirectory((userId) => this.dispatchEvent(new CallProfileChangeEvent(userId)));
+  #waiting = new CallWaiting(RING_FALLBACK_MS, (held, reason) => this.dispatchEvent(new CallWaitingEndedEvent(held.call, reason)));
+  /** Sounds and notifications of rings; made by `connect()`. */
+  #alerts: RingAlerts | null = null;
+  /** The waiting call `acceptWaiting()` is answering, while it ends the current call. */
+  #answeringWaiting: HeldRing | null = null;
+  #defaultRingtone: WebAudioRingtone | null = null;
 
   /**
    * The connected user's past calls, kept in IndexedDB across reloads; it follows this controller's
@@ -226,6 +269,44 @@ export class CallController extends EventTarget {
     return this.#audio.resume();
   }
 
+  /**
+   * The browser keeps the ringtone silent until the user interacts with the page
+   * (`call-ringtone-playback` tells when this changes). Only for the default ringtone.
+   */
+  get ringtoneBlocked(): boolean {
+    return this.#defaultRingtone?.blocked ?? false;
+  }
+
+  /** A call ringing while we are in another one (`call-waiting`), or null. */
+  get waitingCall(): WaitingCall | null {
+    return this.#waiting.current?.call ?? null;
+  }
+
+  /**
+   * How the page wants `user` shown: the resolver's name and picture, else the name the page gave
+   * when ringing them, else the name they gave themselves (which any peer can make up). Elements
+   * show names from here, as text.
+   */
+  profileOf(user: UserInfo): UserProfile {
+    return this.#directory.profileOf(user);
+  }
+
+  /**
+   * Replaces the page's resolver (or removes it, with null); each user is looked up again when next
+   * shown. `call-profile-change` tells elements when an answer arrives.
+   */
+  setUserResolver(resolver: UserResolver | null): void {
+    this.#directory.setResolver(resolver);
+  }
+
+  /**
+   * Asks for the permission to show a notification when a call rings in a hidden tab. Call it from
+   * a click (browsers ignore or penalise a request without one); never needed on load.
+   */
+  requestNotificationPermission(): Promise<NotificationPermission> {
+    return requestNotificationPermission();
+  }
+
   /** The connection to a participant, for diagnostics such as `getStats()`; null when there is none. */
   connectionOf(userId: string): RTCPeerConnection | null {
     return this.#topology?.connectionOf(userId) ?? null;
@@ -272,14 +353,32 @@ export class CallController extends EventTarget {
     if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
+    this.#startAlerts(options);
     this.#setState('idle');
+  }
+
+  #startAlerts(options: ConnectOptions): void {
+    if (options.resolveUser) this.#directory.setResolver(options.resolveUser);
+    let player: RingPlayer | null = null;
+    if (options.ringtone === undefined) {
+      this.#defaultRingtone = new WebAudioRingtone((blocked) => this.dispatchEvent(new CallRingtonePlaybackEvent(blocked)));
+      player = this.#defaultRingtone;
+    } else if (options.ringtone) {
+      player = options.ringtone;
+    }
+    this.#alerts = new RingAlerts(this, player, options.notifications ?? 'ask-on-call');
   }
 
   /** Ends any call, then unregisters. Resolves once everything is closed. */
   async disconnect(): Promise<void> {
     if (this.#state === 'disconnected') return;
+    this.#dismissWaiting('missed');
     if (this.#call) this.#leave();
     await this.#whenClosed();
+    this.#alerts?.dispose();
+    this.#alerts = null;
+    this.#defaultRingtone?.dispose();
+    this.#defaultRingtone = null;
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
     const signalling = this.#signalling;
@@ -299,9 +398,16 @@ export class CallController extends EventTarget {
     if (typeof options.conversationId !== 'string' || options.conversationId.length === 0 || options.conversationId.length > 128) {
       throw new CallError('invalid-options', 'A call needs a conversation id of 1 to 128 characters.');
     }
+    const title = options.conversationTitle;
+    if (title != null && (typeof title !== 'string' || title.length > MAX_TITLE_LENGTH)) {
+      throw new CallError('invalid-options', `A conversation title is text of up to ${MAX_TITLE_LENGTH} characters.`);
+    }
+    this.#alerts?.noteUserCall();
+    for (const entry of options.participants) if (typeof entry !== 'string') this.#directory.noteGivenName(entry);
     const video = options.video ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(crypto.randomUUID(), options.conversationId, 'outgoing', video, self, local);
+    record.conversationTitle = title ? toOneLine(title) || null : null;
     const active = newActiveCall(record, {
       inviterId: null,
       ringTimeout: this.#options!.ringTimeout,
@@ -330,6 +436,7 @@ export class CallController extends EventTarget {
       throw new CallError('invalid-state', 'Invite others once you are in a call and your devices are on.');
     }
     const record = active.record;
+    for (const entry of participants) if (typeof entry !== 'string') this.#directory.noteGivenName(entry);
     const invitees = normaliseParticipants(participants, self.id).filter((user) => !record.participants.has(user.id));
     for (const invitee of invitees) this.#invite(active, invitee);
     if (invitees.length > 0) this.#broadcastRoster();
@@ -342,6 +449,7 @@ export class CallController extends EventTarget {
       throw new CallError('invalid-state', 'There is no ringing call to accept.');
     }
     if (active.startingMedia) throw new CallError('invalid-state', 'The call is already being answered.');
+    this.#alerts?.noteUserCall();
     const video = options.video ?? active.record.video;
     await this.#startLocalMedia(active, video);
     if (this.#call !== active || this.#state !== 'incoming') {
@@ -406,6 +514,58 @@ export class CallController extends EventTarget {
     }
     this.#leave();
     await this.#whenClosed();
+  }
+
+  /**
+   * Answers the waiting call. The call we are in ends first (hung up, or our own ring withdrawn):
+   * holding it is not offered, since a held mesh would keep every connection and device open for
+   * nothing. Then the waiting call is answered as {@link accept} would.
+   */
+  async acceptWaiting(options: AcceptOptions = {}): Promise<void> {
+    const held = this.#waiting.current;
+    if (!held) throw new CallError('invalid-state', 'There is no waiting call to accept.');
+    this.#alerts?.noteUserCall();
+    this.#alerts?.answering(held.call.id);
+    this.#answeringWaiting = held;
+    try {
+      // Still held while we leave, so that the caller's cancel or candidates meanwhile are not lost;
+      // once the call is over, it rings us as usual (see #promoteWaiting), to be answered at once.
+      if (this.#call) this.#leave();
+      await this.#whenClosed();
+      if (this.#state === 'idle') this.#promoteWaiting();
+    } finally {
+      this.#answeringWaiting = null;
+    }
+    if (this.#state !== 'incoming' || this.#call?.record.id !== held.call.id) {
+      throw new CallError('invalid-state', 'The waiting call ended before it was answered.');
+    }
+    await this.accept(options);
+  }
+
+  /** Turns the waiting call down; its caller is answered busy. */
+  async declineWaiting(): Promise<void> {
+    if (!this.#waiting.current) throw new CallError('invalid-state', 'There is no waiting call to decline.');
+    this.#dismissWaiting('declined');
+  }
+
+  /** Ends the wait and answers the caller busy. */
+  #dismissWaiting(reason: 'declined' | 'missed'): void {
+    const held = this.#waiting.end(reason);
+    if (held) this.#signalling?.send(held.callerId, toWire({ type: 'decline', callId: held.call.id, busy: true }));
+  }
+
+  /** The call we were in is over before the waiting one: that one now rings as usual. */
+  #promoteWaiting(): void {
+    const current = this.#waiting.current;
+    const held = current && this.#waiting.end(current === this.#answeringWaiting ? 'accepted' : 'ringing');
+    if (held) this.#ringFromHeld(held);
+  }
+
+  /** Rings us with a held call as if its ring, and the caller's signals since, had just arrived. */
+  #ringFromHeld(held: HeldRing): void {
+    this.#onRing(held.callerId, held.ring);
+    if (this.#call?.record.id !== held.call.id) return;
+    for (const signal of held.signals) this.#onSignal(held.callerId, signal);
   }
 
   /**
@@ -697,6 +857,7 @@ export class CallController extends EventTarget {
       media: this.#mediaState(),
       roster: this.#roster(),
       timeout: this.#options!.ringTimeout,
+      ...(record.conversationTitle ? { conversationTitle: record.conversationTitle } : {}),
     });
     active.ringTimers.set(
       user.id,
@@ -715,12 +876,18 @@ export class CallController extends EventTarget {
       return;
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
+      // A call while we are in one waits for the user to choose; anything else is answered busy.
+      if (message.from.id === userId && (this.#state === 'active' || this.#state === 'outgoing') && !this.#waiting.current) {
+        this.dispatchEvent(new CallWaitingEvent(this.#waiting.hold(userId, message).call));
+        return;
+      }
       this.#signalling?.send(userId, toWire({ type: 'decline', callId: message.callId, busy: true }));
       return;
     }
     const self = this.#user!;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(message.callId, message.conversationId, 'incoming', message.video, message.from, local);
+    record.conversationTitle = message.conversationTitle ?? null;
     const active = newActiveCall(record, {
       inviterId: userId,
       ringTimeout: message.timeout,
@@ -901,6 +1068,7 @@ export class CallController extends EventTarget {
       }
       return;
     }
+    if (this.#waiting.claim(userId, message)) return;
     if (message.type === 'signal') this.#onSignal(userId, message);
     else this.#onMessage(userId, message);
   }
@@ -1019,6 +1187,7 @@ export class CallController extends EventTarget {
    * now and register again if the page is shown again.
    */
   #onPageHide = (): void => {
+    this.#dismissWaiting('missed');
     if (this.#call) this.#leave();
     this.#signalling?.suspend();
   };
@@ -1080,7 +1249,14 @@ export class CallController extends EventTarget {
     const closed = closing ? this.#track(closing) : null;
     const settle = () => {
       if (this.#state === 'ending' && this.#call === null) {
-        this.#setState(this.#signalling?.state === 'connected' ? 'idle' : this.#signalling ? 'connecting' : 'disconnected');
+        const next = this.#signalling?.state === 'connected' ? 'idle' : this.#signalling ? 'connecting' : 'disconnected';
+        this.#setState(next);
+        // After whatever ended the call has finished with it.
+        if (next === 'idle') {
+          queueMicrotask(() => {
+            if (this.#state === 'idle') this.#promoteWaiting();
+          });
+        }
       }
     };
     if (closed) void closed.then(settle);

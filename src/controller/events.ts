@@ -1,6 +1,6 @@
 import type { CallError } from './errors.js';
 import type { CallHistoryEntry } from './history/history-entry.js';
-import type { Call, CallEndReason, CallState, LeaveReason, Participant } from './model.js';
+import type { Call, CallEndReason, CallState, LeaveReason, Participant, WaitingCall, WaitingEndReason } from './model.js';
 import type { SignallingState } from './transport/signalling.js';
 
 /**
@@ -143,6 +143,57 @@ export class CallHistoryMissedChangeEvent extends Event {
   }
 }
 
+/**
+ * The ringtone could not start (or starts again): the browser lets a page play sound only after the
+ * user interacted with it. The next click or key press anywhere on the page starts it; meanwhile
+ * the ring shows only (`<incoming-call>` says the sound is off).
+ */
+export class CallRingtonePlaybackEvent extends Event {
+  constructor(
+    readonly blocked: boolean,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-ringtone-playback', init);
+  }
+}
+
+/**
+ * The page's resolver named a user (or the page gave a name when ringing them): `profileOf(user)`
+ * now says more than before. Elements re-render.
+ */
+export class CallProfileChangeEvent extends Event {
+  constructor(
+    readonly userId: string,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-profile-change', init);
+  }
+}
+
+/**
+ * Someone calls while we are in a call. It waits (see `waitingCall`) until `acceptWaiting()` (which
+ * ends the current call), `declineWaiting()` (the caller hears busy), or the caller gives up.
+ */
+export class CallWaitingEvent extends Event {
+  constructor(
+    readonly waitingCall: WaitingCall,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-waiting', init);
+  }
+}
+
+/** The waiting call stopped waiting; `reason` says how. */
+export class CallWaitingEndedEvent extends Event {
+  constructor(
+    readonly waitingCall: WaitingCall,
+    readonly reason: WaitingEndReason,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-waiting-ended', init);
+  }
+}
+
 export interface CallControllerEventMap {
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
@@ -156,4 +207,8 @@ export interface CallControllerEventMap {
   'call-history-add': CallHistoryAddEvent;
   'call-history-change': CallHistoryChangeEvent;
   'call-history-missed-change': CallHistoryMissedChangeEvent;
+  'call-ringtone-playback': CallRingtonePlaybackEvent;
+  'call-profile-change': CallProfileChangeEvent;
+  'call-waiting': CallWaitingEvent;
+  'call-waiting-ended': CallWaitingEndedEvent;
 }

@@ -6,6 +6,9 @@ export * from './events.js';
 export type * from './model.js';
 export { CallHistory, DEFAULT_HISTORY_LIMIT, IndexedDbHistoryStore, MemoryHistoryStore } from './history/call-history.js';
 export type * from './history/call-history.js';
+export { describeCall } from './text.js';
+export type { RingKind, RingPlayer } from './ringing/ringtone.js';
+export type { NotificationMode } from './ringing/ring-alerts.js';
 export type { MediaConstraints } from './media/local-media.js';
 export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';
 

@@ -58,6 +58,11 @@ export interface Call {
   readonly id: string;
   /** The page's conversation this call belongs to. */
   readonly conversationId: string;
+  /**
+   * The conversation's name, as the caller's page gave it (`startCall({ conversationTitle })`), one
+   * line of plain text; null when it gave none. Another user's page wrote it: show it as text only.
+   */
+  readonly conversationTitle: string | null;
   readonly direction: CallDirection;
   /** Whether the call was placed as a video call. */
   readonly video: boolean;
@@ -103,6 +108,7 @@ export class CallRecord implements Call {
   readonly departed = new Map<string, number>();
   readonly createdAt = Date.now();
   answeredAt: number | null = null;
+  conversationTitle: string | null = null;
 
   constructor(
     readonly id: string,
@@ -113,3 +119,49 @@ export class CallRecord implements Call {
     readonly local: ParticipantRecord,
   ) {}
 }
+
+/**
+ * How the page names a person: what its resolver (`connect({ resolveUser })`) said, else the name
+ * the page gave when it rang them, else the name they gave themselves. Elements show this.
+ */
+export interface UserProfile {
+  readonly id: string;
+  readonly name: string;
+  /** A picture of them, from the page's resolver; null for none (elements draw initials). */
+  readonly avatarUrl: string | null;
+}
+
+/** What a page's resolver says about a user; anything it leaves out falls back. */
+export interface ResolvedUser {
+  name?: string;
+  avatarUrl?: string;
+}
+
+/**
+ * Tells the controller how the page names a user. It may answer at once or with a promise, and
+ * `null` or `undefined` for a user it does not know. It is asked once per user id (until
+ * `setUserResolver` replaces it); a failure counts as "unknown".
+ */
+export type UserResolver = (userId: string) => ResolvedUser | null | undefined | Promise<ResolvedUser | null | undefined>;
+
+/**
+ * A call that rings while we are in another one (`call-waiting`). Nothing is connected for it
+ * until it is accepted, which ends the current call.
+ */
+export interface WaitingCall {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly conversationTitle: string | null;
+  readonly video: boolean;
+  readonly caller: UserInfo;
+  /** When it started ringing here. */
+  readonly receivedAt: number;
+}
+
+/** How a waiting call stopped waiting. */
+export type WaitingEndReason =
+  | 'accepted' // we accepted it (ending the call we were in)
+  | 'declined' // we turned it down; the caller was answered busy
+  | 'cancelled' // the caller withdrew it, or their ring timed out
+  | 'missed' // nothing heard from the caller by the end of their ring time
+  | 'ringing'; // the call we were in ended first: it now rings as an ordinary incoming call

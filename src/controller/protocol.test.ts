@@ -10,6 +10,17 @@ const roster = [
 describe('control protocol', () => {
   const valid: ControlMessage[] = [
     { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster, timeout: 30000 },
+    {
+      type: 'ring',
+      callId: 'c1',
+      conversationId: 'team',
+      video: false,
+      from: { id: 'alice', name: 'Alice' },
+      media,
+      roster,
+      timeout: 30000,
+      conversationTitle: 'Design team',
+    },
     { type: 'accept', callId: 'c1', user: { id: 'bob', name: 'Bob' }, media },
     { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media, epoch: 1 },
     { type: 'decline', callId: 'c1', busy: true },
@@ -49,6 +60,21 @@ describe('control protocol', () => {
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 5 },
     ];
     for (const data of rejected) expect(parseControlMessage(data), JSON.stringify(data)).to.equal(null);
+  });
+
+  it('takes a conversation title as one line of text, and refuses one that is too long or not text', () => {
+    const ring = { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 30000 };
+    const titleOf = (conversationTitle: unknown) => {
+      const parsed = parseControlMessage({ ...ring, conversationTitle });
+      return parsed && parsed.type === 'ring' ? parsed.conversationTitle : null;
+    };
+    expect(titleOf('  Design\n\tteam \u202ereview\u202c ')).to.equal('Design team review');
+    expect(titleOf('<b>Team</b>'), 'markup is text').to.equal('<b>Team</b>');
+    expect(titleOf(' \n '), 'a blank title is none').to.equal(undefined);
+    expect(titleOf('x'.repeat(120))).to.have.length(120);
+    for (const bad of ['x'.repeat(121), 42, { text: 'Team' }, null]) {
+      expect(parseControlMessage({ ...ring, conversationTitle: bad }), JSON.stringify(bad)).to.equal(null);
+    }
   });
 
   it('names a user by their id when the name is missing', () => {

@@ -1,4 +1,5 @@
 import type { UserInfo } from './model.js';
+import { toOneLine } from './text.js';
 
 /**
  * Messages between participants: control messages (the call) and signals (the connection that
@@ -34,6 +35,8 @@ export type ControlMessage =
       roster: RosterEntry[];
       /** How long the caller lets it ring, in ms. */
       timeout: number;
+      /** The conversation's name as the caller's page gave it: plain text, shown as text only. */
+      conversationTitle?: string;
     }
   | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'decline'; callId: string; busy: boolean }
@@ -60,6 +63,8 @@ export interface SignalMessage {
 export type PeerMessage = ControlMessage | SignalMessage;
 
 const MAX_TEXT = 128;
+/** A conversation title is a line of text: a group's name, not a message. */
+export const MAX_TITLE_LENGTH = 120;
 const MAX_SDP = 64 * 1024;
 const MAX_CANDIDATE = 1024;
 /** Larger payloads are refused before they are parsed. */
@@ -173,7 +178,13 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const timeout = data.timeout;
       if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
       if (!isRingTimeout(timeout)) return null;
-      return { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
+      const ring: ControlMessage = { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
+      if (data.conversationTitle !== undefined) {
+        if (!isShortText(data.conversationTitle, MAX_TITLE_LENGTH)) return null;
+        const title = toOneLine(data.conversationTitle);
+        if (title) ring.conversationTitle = title;
+      }
+      return ring;
     }
     case 'accept': {
       const info = user(data.user);

@@ -1,7 +1,7 @@
 import type { AcceptOptions, StartCallOptions } from './call-controller.js';
 import type { CallControllerEventMap } from './events.js';
 import type { CallHistory } from './history/call-history.js';
-import type { Call, CallState, UserInfo } from './model.js';
+import type { Call, CallState, UserInfo, UserProfile, WaitingCall } from './model.js';
 
 /** What the elements read of the call history; they listen for its events on the controller. */
 export type CallHistoryView = Pick<CallHistory, 'userId' | 'missedCount' | 'missedCountOf' | 'list'>;
@@ -22,6 +22,13 @@ export interface CallControllerView {
   readonly audioBlocked: boolean;
   /** The user's past calls; its events (`call-history-add`, …) are dispatched on the controller. */
   readonly history: CallHistoryView;
+  /** The browser keeps the ringtone silent until a user gesture: the ring shows only. */
+  readonly ringtoneBlocked: boolean;
+  /** A call ringing while we are in another one, or null. */
+  readonly waitingCall: WaitingCall | null;
+
+  /** How to show a person: the page's name and picture for them, else the one they gave. */
+  profileOf(user: UserInfo): UserProfile;
 
   /** Elements only wait for it to settle; what it resolves with is the controller's business. */
   startCall(options: StartCallOptions): Promise<unknown>;
@@ -31,6 +38,8 @@ export interface CallControllerView {
   setMicrophoneEnabled(enabled: boolean): Promise<void>;
   setCameraEnabled(enabled: boolean): Promise<void>;
   resumeAudio(): Promise<void>;
+  acceptWaiting(options?: AcceptOptions): Promise<void>;
+  declineWaiting(): Promise<void>;
 
   addEventListener<K extends keyof CallControllerEventMap>(
     type: K,

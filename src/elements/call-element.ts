@@ -15,6 +15,10 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-history-add',
   'call-history-change',
   'call-history-missed-change',
+  'call-ringtone-playback',
+  'call-profile-change',
+  'call-waiting',
+  'call-waiting-ended',
 ];
 
 /**

@@ -5,7 +5,11 @@ import {
   CallHistoryMissedChangeEvent,
   CallIncomingEvent,
   CallParticipantChangeEvent,
+  CallProfileChangeEvent,
+  CallRingtonePlaybackEvent,
   CallStateChangeEvent,
+  CallWaitingEndedEvent,
+  CallWaitingEvent,
   type AcceptOptions,
   type Call,
   type CallControllerEventMap,
@@ -17,6 +21,9 @@ import {
   type Participant,
   type StartCallOptions,
   type UserInfo,
+  type UserProfile,
+  type WaitingCall,
+  type WaitingEndReason,
 } from '../../src/controller/index.js';
 import type { CallControllerView, CallHistoryView } from '../../src/controller/view.js';
 
@@ -39,13 +46,16 @@ export type ControllerAction =
   | 'hangUp'
   | 'setMicrophoneEnabled'
   | 'setCameraEnabled'
-  | 'resumeAudio';
+  | 'resumeAudio'
+  | 'acceptWaiting'
+  | 'declineWaiting';
 
 /** One call an element made: the method's name, then its arguments. */
 export type RecordedCall = { [A in ControllerAction]: [A, ...Parameters<CallControllerView[A]>] }[ControllerAction];
 
 export interface FakeCallOptions {
   conversationId?: string;
+  conversationTitle?: string | null;
   direction?: CallDirection;
   video?: boolean;
   caller?: UserInfo;
@@ -173,6 +183,12 @@ export class FakeController extends EventTarget implements CallControllerView {
   call: FakeCall | null = null;
   /** Set by a test, then announced with {@link setAudioBlocked}. */
   audioBlocked = false;
+  /** Set and announced with {@link setRingtoneBlocked}. */
+  ringtoneBlocked = false;
+  /** Set and announced with {@link waitWith}; cleared by the waiting actions. */
+  waitingCall: WaitingCall | null = null;
+  /** What the page's resolver would say, by user id; announce a change with {@link setProfile}. */
+  readonly profiles = new Map<string, Partial<UserProfile>>();
   /** Every action elements asked for, in order. */
   readonly calls: RecordedCall[] = [];
   readonly history: FakeHistory = new FakeHistory(this);
@@ -211,11 +227,12 @@ export class FakeController extends EventTarget implements CallControllerView {
 
   /** Moves to `state` with a new call (by default an outgoing video call in conversation "team"). */
   enter(state: CallState, options: FakeCallOptions = {}): FakeCall {
-    const { conversationId = 'team', direction = 'outgoing', video = true, remotes = [] } = options;
+    const { conversationId = 'team', conversationTitle = null, direction = 'outgoing', video = true, remotes = [] } = options;
     const self = this.user ?? { id: 'me', name: 'Me' };
     const call: FakeCall = {
       id: 'call-1',
       conversationId,
+      conversationTitle,
       direction,
       video,
       caller: options.caller ?? { id: self.id, name: self.name },
@@ -229,10 +246,11 @@ export class FakeController extends EventTarget implements CallControllerView {
   }
 
   /** Rings the local user with a call from `callerName`, announced with `call-incoming` as the controller does. */
-  ring(callerName: string, { video = false, conversationId = 'team' } = {}): FakeCall {
+  ring(callerName: string, { video = false, conversationId = 'team', conversationTitle = null as string | null } = {}): FakeCall {
     const caller = { id: callerName.toLowerCase(), name: callerName };
     const call = this.enter('incoming', {
       conversationId,
+      conversationTitle,
       direction: 'incoming',
       video,
       caller,
@@ -247,6 +265,59 @@ export class FakeController extends EventTarget implements CallControllerView {
   setAudioBlocked(blocked: boolean): void {
     this.audioBlocked = blocked;
     this.dispatchEvent(new CallAudioPlaybackEvent(blocked));
+  }
+
+  setRingtoneBlocked(blocked: boolean): void {
+    this.ringtoneBlocked = blocked;
+    this.dispatchEvent(new CallRingtonePlaybackEvent(blocked));
+  }
+
+  profileOf(user: UserInfo): UserProfile {
+    const known = this.profiles.get(user.id);
+    return { id: user.id, name: known?.name ?? user.name, avatarUrl: known?.avatarUrl ?? null };
+  }
+
+  /** What the page's resolver now says about `userId`, announced as the controller does. */
+  setProfile(userId: string, profile: Partial<UserProfile>): void {
+    this.profiles.set(userId, profile);
+    this.dispatchEvent(new CallProfileChangeEvent(userId));
+  }
+
+  /** A call from `callerName` rings while in the current call (`call-waiting`). */
+  waitWith(callerName: string, { video = false, conversationId = 'other', conversationTitle = null as string | null } = {}): WaitingCall {
+    const waiting: WaitingCall = {
+      id: 'call-2',
+      conversationId,
+      conversationTitle,
+      video,
+      caller: { id: callerName.toLowerCase(), name: callerName },
+      receivedAt: Date.now(),
+    };
+    this.waitingCall = waiting;
+    this.dispatchEvent(new CallWaitingEvent(waiting));
+    return waiting;
+  }
+
+  /** The waiting call is over without the user (the caller gave up). */
+  endWaiting(reason: WaitingEndReason = 'cancelled'): void {
+    const waiting = this.waitingCall;
+    if (!waiting) return;
+    this.waitingCall = null;
+    this.dispatchEvent(new CallWaitingEndedEvent(waiting, reason));
+  }
+
+  acceptWaiting(options: AcceptOptions = {}): Promise<void> {
+    return this.#act(['acceptWaiting', options], () => {
+      const waiting = this.waitingCall;
+      if (!waiting) return;
+      this.waitingCall = null;
+      this.dispatchEvent(new CallWaitingEndedEvent(waiting, 'accepted'));
+      this.enter('active', { conversationId: waiting.conversationId, direction: 'incoming', video: options.video ?? false, caller: waiting.caller });
+    });
+  }
+
+  declineWaiting(): Promise<void> {
+    return this.#act(['declineWaiting'], () => this.endWaiting('declined'));
   }
 
   resumeAudio(): Promise<void> {

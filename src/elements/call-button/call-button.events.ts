@@ -4,6 +4,8 @@ export class CallStartEvent extends Event {
     readonly conversationId: string,
     readonly participants: readonly string[],
     readonly video: boolean,
+    /** The `conversation-title` attribute; null without one. */
+    readonly conversationTitle: string | null = null,
   ) {
     super('call-start', { bubbles: true, composed: true, cancelable: true });
   }

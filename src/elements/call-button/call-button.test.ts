@@ -75,6 +75,16 @@ describe('<call-button> with a fake controller', () => {
     expect(fake.calls).to.deep.equal([['startCall', { conversationId: 'team', participants: ['bob', 'carol'], video: true }]]);
   });
 
+  it('passes the conversation-title attribute on to the call and the event', async () => {
+    const fake = new FakeController();
+    const el = await callButton(fake, html`<call-button conversation="dm-1" conversation-title=" Design team " participants="bob"></call-button>`);
+    expect(el.conversationTitle).to.equal(' Design team ');
+    setTimeout(() => base(el).click());
+    const event = (await oneEvent(el, 'call-start')) as CallStartEvent;
+    expect(event.conversationTitle).to.equal('Design team');
+    expect(fake.calls).to.deep.equal([['startCall', { conversationId: 'dm-1', participants: ['bob'], video: false, conversationTitle: 'Design team' }]]);
+  });
+
   it('does not start the call when call-start is prevented', async () => {
     const fake = new FakeController();
     const el = await callButton(fake);

@@ -38,6 +38,9 @@ export class CallButton extends CallElement {
   /** The page's conversation the call belongs to (`conversationId` of the call). */
   @property() conversation = '';
 
+  /** The conversation's name, shown to the people rung instead of its id (`conversationTitle` of the call). */
+  @property({ attribute: 'conversation-title' }) conversationTitle = '';
+
   /** The user ids to ring, separated by spaces. Read them as an array from `participantIds`. */
   @property() participants = '';
 
@@ -121,8 +124,10 @@ export class CallButton extends CallElement {
     const conversationId = this.conversation;
     const participants = this.participantIds;
     const video = this.video;
-    const request = new CallStartEvent(conversationId, participants, video);
+    const conversationTitle = this.conversationTitle.trim() || null;
+    const request = new CallStartEvent(conversationId, participants, video, conversationTitle);
     if (!this.dispatchEvent(request)) return;
-    void this.relayFailure(this.controller.startCall({ conversationId, participants, video }));
+    const titled = conversationTitle ? { conversationTitle } : {};
+    void this.relayFailure(this.controller.startCall({ conversationId, participants, video, ...titled }));
   }
 }

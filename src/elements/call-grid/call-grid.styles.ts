@@ -104,6 +104,11 @@ export default css`
     user-select: none;
   }
 
+  .avatar--image {
+    display: block;
+    object-fit: cover;
+  }
+
   .label {
     position: absolute;
     left: 0.5rem;

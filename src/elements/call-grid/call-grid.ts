@@ -58,7 +58,9 @@ function showsVideo(participant: Participant): boolean {
  * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
  * @csspart name - The participant's name.
  * @csspart mic-off - The indicator shown while a participant's microphone is off.
- * @csspart placeholder - Shown instead of the video while the camera is off: initials on a coloured circle.
+ * @csspart placeholder - Shown instead of the video while the camera is off: the person's picture (from the page's
+ * resolver) or initials on a coloured circle.
+ * @csspart avatar-image - The picture in the placeholder, when the page's resolver gave one.
  * @csspart status - The "Ringing…" or "Connecting…" overlay.
  *
  * @cssproperty [--meshcall-grid-gap=0.5rem] - Space between tiles.
@@ -129,7 +131,8 @@ export class CallGrid extends CallElement {
   };
 
   #renderTile(participant: Participant, placement: Record<string, string>): TemplateResult {
-    const name = participant.isLocal ? `${participant.name} (you)` : participant.name;
+    const profile = this.controller.profileOf(participant);
+    const name = participant.isLocal ? `${profile.name} (you)` : profile.name;
     const hasVideo = showsVideo(participant);
     const status = participant.isLocal ? undefined : STATUS_TEXT[participant.state];
     // Every video is muted: the controller plays the remote audio itself, whether or not a grid is
@@ -158,9 +161,11 @@ export class CallGrid extends CallElement {
         ${hasVideo
           ? nothing
           : html`<div part="placeholder" class="placeholder">
-              <span class="avatar" aria-hidden="true" style=${styleMap({ '--avatar-color': avatarColorOf(participant.id) })}
-                >${initialsOf(participant.name)}</span
-              >
+              ${profile.avatarUrl
+                ? html`<img part="avatar-image" class="avatar avatar--image" src=${profile.avatarUrl} alt="" />`
+                : html`<span class="avatar" aria-hidden="true" style=${styleMap({ '--avatar-color': avatarColorOf(participant.id) })}
+                    >${initialsOf(profile.name)}</span
+                  >`}
             </div>`}
         ${status ? html`<div part="status" class="status">${status}</div>` : nothing}
         <div class="label">

@@ -16,6 +16,30 @@ export const incomingCallStyles = css`
     background: var(--meshcall-incoming-backdrop, rgb(15 23 42 / 0.45));
   }
 
+  .waiting-note {
+    margin: -1rem 0 1rem;
+    color: var(--meshcall-incoming-muted-color, #475569);
+    font-size: 0.9rem;
+  }
+
+  .sound-blocked {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    gap: 0.4em;
+    margin: -0.75rem 0 1.25rem;
+    color: var(--meshcall-incoming-muted-color, #475569);
+    font-size: 0.85rem;
+  }
+
+  .avatar-image {
+    display: block;
+    width: 100%;
+    height: 100%;
+    border-radius: 50%;
+    object-fit: cover;
+  }
+
   .dialog {
     box-sizing: border-box;
     width: min(30rem, 100%);
@@ -32,6 +56,28 @@ export const incomingCallStyles = css`
   .dialog:focus {
     outline: none;
   }
+
+  /* A call waiting: over the running call, which stays usable. */
+  .overlay--waiting {
+    place-items: start end;
+    background: none;
+    pointer-events: none;
+  }
+
+  .dialog--waiting {
+    pointer-events: auto;
+    width: min(24rem, 100%);
+    padding: 1.25rem 1.25rem 1rem;
+    box-shadow: 0 12px 32px rgb(15 23 42 / 0.35);
+  }
+
+  .dialog--waiting .avatar {
+    width: 3.5rem;
+    height: 3.5rem;
+    margin-bottom: 0.75rem;
+    font-size: 1.25rem;
+  }
+
 
   .avatar {
     position: relative;

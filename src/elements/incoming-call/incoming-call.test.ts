@@ -5,7 +5,7 @@ import type { CallControllerView } from '../../controller/view.js';
 import { FakeController } from '../../../test/support/fake-controller.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import { waitForAudio, waitForDecodedFrames } from '../../../test/support/media.js';
-import { CallAcceptEvent, CallDeclineEvent, IncomingCall } from './incoming-call.js';
+import { CallAcceptEvent, CallDeclineEvent, CallWaitingAcceptEvent, IncomingCall } from './incoming-call.js';
 
 async function incomingCall(controller: CallControllerView): Promise<IncomingCall> {
   const el = await fixture<IncomingCall>(html`<incoming-call></incoming-call>`);
@@ -55,7 +55,7 @@ describe('<incoming-call> with a fake controller', () => {
     expect(name).to.equal(part(el, 'caller'));
     expect(name.textContent!.trim()).to.equal('Alice is calling');
     expect(description).to.equal(part(el, 'details'));
-    expect(description.textContent!.trim()).to.equal('Video call · conversation team');
+    expect(description.textContent!.trim()).to.equal('Video call');
     expect(part(el, 'avatar')!.textContent!.trim()).to.equal('A');
     expect(button(el, 'accept-button').textContent!.trim()).to.equal('Accept');
     expect(button(el, 'accept-video-button').textContent!.trim()).to.equal('Accept with video');
@@ -81,7 +81,7 @@ describe('<incoming-call> with a fake controller', () => {
     await expect(el).to.be.accessible();
 
     const plain = await incomingCall(fake);
-    expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call · conversation team');
+    expect(part(plain, 'details')!.textContent!.trim()).to.equal('Voice call');
     expect(part(plain, 'avatar')!.textContent!.trim(), 'first and last initial').to.equal('ML');
   });
 
@@ -203,6 +203,83 @@ describe('<incoming-call> with a fake controller', () => {
     // Between the ends the browser moves focus itself.
     first.focus();
     expect(press(first, 'Tab').defaultPrevented).to.equal(false);
+  });
+
+  it("names the conversation by its title and the caller by the page's resolver, with their picture", async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('alice', { conversationId: 'dm-7', conversationTitle: 'Design review' });
+    await el.updateComplete;
+    expect(part(el, 'details')!.textContent!.trim()).to.equal('Voice call · Design review');
+    expect(part(el, 'caller')!.textContent!.trim()).to.equal('alice is calling');
+    const picture = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+    fake.setProfile('alice', { name: 'Alice <b>Liddell</b>', avatarUrl: picture });
+    await el.updateComplete;
+    expect(part(el, 'caller')!.textContent!.trim(), 'names are text').to.equal('Alice <b>Liddell</b> is calling');
+    expect(part(el, 'caller')!.querySelector('b')).to.equal(null);
+    expect((part(el, 'avatar-image') as HTMLImageElement).src).to.equal(picture);
+    expect(el.shadowRoot!.textContent).to.not.contain('dm-7');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says so while the browser silences the ringtone', async () => {
+    const fake = new FakeController();
+    const el = await incomingCall(fake);
+    fake.ring('Alice');
+    await el.updateComplete;
+    expect(part(el, 'sound-blocked')).to.equal(null);
+    fake.setRingtoneBlocked(true);
+    await el.updateComplete;
+    expect(part(el, 'sound-blocked')!.textContent!.trim()).to.equal('The browser silenced the ringtone until you click or press a key on this page.');
+    fake.setRingtoneBlocked(false);
+    await el.updateComplete;
+    expect(part(el, 'sound-blocked')).to.equal(null);
+  });
+
+  it('shows a waiting call over the running call, focused on itself, and declines it with the button or Escape', async () => {
+    const fake = new FakeController();
+    fake.enter('active', { remotes: [] });
+    const el = await incomingCall(fake);
+    expect(part(el, 'base')).to.equal(null);
+    fake.waitWith('Carol', { conversationTitle: 'Carol & me' });
+    await el.updateComplete;
+    const dialog = part(el, 'base')!;
+    expect(dialog.getAttribute('role')).to.equal('alertdialog');
+    expect(dialog.hasAttribute('aria-modal'), 'the call behind stays usable').to.equal(false);
+    expect(focused(el), 'no key press ends the call by accident').to.equal(dialog);
+    expect(part(el, 'caller')!.textContent!.trim()).to.equal('Carol is calling');
+    expect(part(el, 'details')!.textContent!.trim()).to.equal('Voice call · Carol & me');
+    expect(part(el, 'waiting-note')!.textContent!.trim()).to.equal('You are in a call: accepting ends it.');
+    expect(getComputedStyle(part(el, 'overlay')!).pointerEvents).to.equal('none');
+    await expect(el).to.be.accessible();
+
+    el.addEventListener('call-waiting-decline', (event) => event.preventDefault(), { once: true });
+    press(dialog, 'Escape');
+    expect(fake.calls, 'prevented').to.deep.equal([]);
+    press(dialog, 'Escape');
+    expect(fake.calls).to.deep.equal([['declineWaiting']]);
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
+
+    fake.waitWith('Dave');
+    await el.updateComplete;
+    (part(el, 'decline-button') as HTMLButtonElement).click();
+    expect(fake.calls).to.deep.equal([['declineWaiting'], ['declineWaiting']]);
+  });
+
+  it('accepts a waiting call with "End call and accept"', async () => {
+    const fake = new FakeController();
+    fake.enter('active', { remotes: [] });
+    const el = await incomingCall(fake);
+    const waiting = fake.waitWith('Carol');
+    await el.updateComplete;
+    setTimeout(() => (part(el, 'end-and-accept-button') as HTMLButtonElement).click());
+    const event = (await oneEvent(el, 'call-waiting-accept')) as CallWaitingAcceptEvent;
+    expect(event.waitingCall).to.equal(waiting);
+    expect(event.cancelable).to.equal(true);
+    expect(fake.calls).to.deep.equal([['acceptWaiting', {}]]);
+    await el.updateComplete;
+    expect(part(el, 'base')).to.equal(null);
   });
 
   it('re-dispatches a refusal from the controller as call-error and lets the user try again', async () => {

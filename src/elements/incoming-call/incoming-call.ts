@@ -1,9 +1,10 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { query, state } from 'lit/decorators.js';
+import { describeCall, type UserProfile, type WaitingCall } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { initialsOf } from '../shared/avatar.js';
-import { cameraIcon, hangUpIcon, phoneIcon } from '../shared/icons.js';
-import { CallAcceptEvent, CallDeclineEvent } from './incoming-call.events.js';
+import { cameraIcon, hangUpIcon, phoneIcon, soundOffIcon } from '../shared/icons.js';
+import { CallAcceptEvent, CallDeclineEvent, CallWaitingAcceptEvent, CallWaitingDeclineEvent } from './incoming-call.events.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
 
 export * from './incoming-call.events.js';
@@ -11,16 +12,24 @@ export * from './incoming-call.events.js';
 /**
  * Renders nothing until the controller is rung (`state === 'incoming'`). While ringing it shows a modal
  * alert dialog: focus moves to "Accept" (voice only, so a stray Enter never turns the camera on), Tab stays
- * inside, Escape declines, and focus goes back where it was when the ring ends.
+ * inside, Escape declines, and focus goes back where it was when the ring ends. The caller is named by the
+ * page's resolver when it has one, the conversation by its title (never by its id).
+ *
+ * A call that rings while the user is in another one (`waitingCall`) shows as a dialog over the call,
+ * without a backdrop: "End call and accept" ends the current call and answers the new one; "Decline" (or
+ * Escape) answers the caller busy. Focus moves to the dialog itself, so that no key press ends the call
+ * by accident.
  *
  * @tag incoming-call
  * @summary Rings the user: shows who is calling and lets them accept, with or without their camera, or decline.
  *
  * @slot avatar - A picture of the caller. Defaults to their initials.
- * @slot details - Replaces the description under the caller's name (by default the call kind and the conversation id).
+ * @slot details - Replaces the description under the caller's name (by default the call kind and the conversation's title).
  *
  * @event {CallAcceptEvent} call-accept - The user accepted. Cancelable: when prevented, the controller does not answer.
  * @event {CallDeclineEvent} call-decline - The user declined, with the button or Escape. Cancelable: when prevented, the call keeps ringing.
+ * @event {CallWaitingAcceptEvent} call-waiting-accept - The user accepted the waiting call. Cancelable: when prevented, nothing happens.
+ * @event {CallWaitingDeclineEvent} call-waiting-decline - The user declined the waiting call. Cancelable: when prevented, it keeps waiting.
  * @event {CallErrorEvent} call-error - The controller could not answer or decline (no microphone, the ring ended meanwhile, …).
  *
  * @csspart overlay - The backdrop covering the page.
@@ -28,10 +37,14 @@ export * from './incoming-call.events.js';
  * @csspart avatar - The circle around the avatar, with the ringing halo.
  * @csspart caller - "Alice is calling".
  * @csspart details - The call kind and conversation.
+ * @csspart avatar-image - The caller's picture from the page's resolver, when there is one.
+ * @csspart sound-blocked - Shown while the browser keeps the ringtone silent until the user interacts with the page.
+ * @csspart waiting-note - In a call waiting: says that accepting ends the current call.
  * @csspart actions - The row of buttons.
  * @csspart accept-button - "Accept": answers with the microphone only.
  * @csspart accept-video-button - "Accept with video": answers with the camera on.
  * @csspart decline-button - "Decline".
+ * @csspart end-and-accept-button - In a call waiting: "End call and accept".
  *
  * @cssproperty [--meshcall-incoming-accent=#2563eb] - Avatar background and ringing halo.
  * @cssproperty [--meshcall-accept-background=#15803d] - Background of the accept buttons.
@@ -57,13 +70,23 @@ export class IncomingCall extends CallElement {
     return this.controller.state === 'incoming' && this.controller.call?.direction === 'incoming';
   }
 
+  /** The call waiting while the user is in another one, shown unless a call rings. */
+  get waiting(): WaitingCall | null {
+    return this.ringing ? null : this.controller.waitingCall;
+  }
+
+  /** Whether a dialog, ringing or waiting, is shown. */
+  get #open(): boolean {
+    return this.ringing || this.waiting !== null;
+  }
+
   #shown = false;
   #focusBeforeRing: HTMLElement | null = null;
   #restoreFocus = false;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const ringing = this.ringing;
+    const ringing = this.#open;
     if (ringing && !this.#shown) {
       this.#focusBeforeRing = deepActiveElement();
     } else if (!ringing && this.#shown) {
@@ -75,9 +98,10 @@ export class IncomingCall extends CallElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const ringing = this.ringing;
+    const ringing = this.#open;
     if (ringing && !this.#shown) {
-      this.acceptButton?.focus();
+      if (this.ringing) this.acceptButton?.focus();
+      else this.renderRoot.querySelector<HTMLElement>('.dialog')?.focus();
     } else if (!ringing && this.#shown) {
       const previous = this.#focusBeforeRing;
       if (this.#restoreFocus && previous?.isConnected) previous.focus();
@@ -88,8 +112,11 @@ export class IncomingCall extends CallElement {
 
   override render() {
     const call = this.controller.call;
+    const waiting = this.waiting;
+    if (waiting) return this.#renderWaiting(waiting);
     if (!this.ringing || !call) return nothing;
     const busy = this.answering ? 'true' : nothing;
+    const caller = this.controller.profileOf(call.caller);
     return html`
       <div part="overlay" class="overlay" @mousedown=${keepFocusInside}>
         <div
@@ -103,13 +130,17 @@ export class IncomingCall extends CallElement {
           tabindex="-1"
           @keydown=${this.#onKeydown}
         >
-          <div part="avatar" class="avatar">
-            <slot name="avatar"><span aria-hidden="true">${initialsOf(call.caller.name)}</span></slot>
-          </div>
-          <h2 id="caller" part="caller" class="caller">${call.caller.name} is calling</h2>
+          ${this.#renderAvatar(caller)}
+          <h2 id="caller" part="caller" class="caller">${caller.name} is calling</h2>
           <p id="details" part="details" class="details">
-            <slot name="details">${call.video ? 'Video call' : 'Voice call'} · conversation ${call.conversationId}</slot>
+            <slot name="details">${describeCall(call)}</slot>
           </p>
+          ${this.controller.ringtoneBlocked
+            ? html`<p part="sound-blocked" class="sound-blocked">
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${soundOffIcon}</svg>
+                The browser silenced the ringtone until you click or press a key on this page.
+              </p>`
+            : nothing}
           <div part="actions" class="actions">
             <button part="decline-button" class="action decline" type="button" aria-disabled=${busy} @click=${this.#decline}>
               <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${hangUpIcon}</svg>Decline
@@ -138,6 +169,70 @@ export class IncomingCall extends CallElement {
     `;
   }
 
+  #renderAvatar(caller: UserProfile) {
+    return html`<div part="avatar" class="avatar">
+      <slot name="avatar"
+        >${caller.avatarUrl
+          ? html`<img part="avatar-image" class="avatar-image" src=${caller.avatarUrl} alt="" />`
+          : html`<span aria-hidden="true">${initialsOf(caller.name)}</span>`}</slot
+      >
+    </div>`;
+  }
+
+  #renderWaiting(waiting: WaitingCall) {
+    const busy = this.answering ? 'true' : nothing;
+    const caller = this.controller.profileOf(waiting.caller);
+    return html`
+      <div part="overlay" class="overlay overlay--waiting">
+        <div
+          part="base"
+          class="dialog dialog--waiting"
+          role="alertdialog"
+          aria-labelledby="caller"
+          aria-describedby="details waiting-note"
+          aria-busy=${busy}
+          tabindex="-1"
+          @keydown=${this.#onKeydown}
+        >
+          ${this.#renderAvatar(caller)}
+          <h2 id="caller" part="caller" class="caller">${caller.name} is calling</h2>
+          <p id="details" part="details" class="details">${describeCall(waiting)}</p>
+          <p id="waiting-note" part="waiting-note" class="waiting-note">You are in a call: accepting ends it.</p>
+          <div part="actions" class="actions">
+            <button part="decline-button" class="action decline" type="button" aria-disabled=${busy} @click=${this.#declineWaiting}>
+              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${hangUpIcon}</svg>Decline
+            </button>
+            <button
+              part="end-and-accept-button"
+              class="action accept end-and-accept"
+              type="button"
+              aria-disabled=${busy}
+              @click=${this.#acceptWaiting}
+            >
+              <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${phoneIcon}</svg>End call and accept
+            </button>
+          </div>
+        </div>
+      </div>
+    `;
+  }
+
+  #acceptWaiting(): void {
+    const waiting = this.waiting;
+    if (this.answering || !waiting) return;
+    const request = new CallWaitingAcceptEvent(waiting);
+    if (!this.dispatchEvent(request)) return;
+    this.#whileAnswering(this.controller.acceptWaiting());
+  }
+
+  #declineWaiting(): void {
+    const waiting = this.waiting;
+    if (this.answering || !waiting) return;
+    const request = new CallWaitingDeclineEvent(waiting);
+    if (!this.dispatchEvent(request)) return;
+    this.#whileAnswering(this.controller.declineWaiting());
+  }
+
   #accept(video: boolean): void {
     const call = this.controller.call;
     if (this.answering || !this.ringing || !call) return;
@@ -164,8 +259,9 @@ export class IncomingCall extends CallElement {
   #onKeydown(event: KeyboardEvent): void {
     if (event.key === 'Escape') {
       event.preventDefault();
-      this.#decline();
-    } else if (event.key === 'Tab') {
+      if (this.waiting) this.#declineWaiting();
+      else this.#decline();
+    } else if (event.key === 'Tab' && this.ringing) {
       this.#trapTab(event);
     }
   }
