@@ -1,12 +1,12 @@
 // meshcall demo: a small chat app whose conversations can be called, built on the published bundle
 // exactly as a user's page would (the bundle registers the elements; the page drives the shared controller).
-import { callController, initialsOf } from '/dist/meshcall.bundle.js';
+import { avatarColorOf, callController, initialsOf } from '/dist/meshcall.bundle.js';
 
 const USERS = [
-  { id: 'alice', name: 'Alice', color: '#4f46e5' },
-  { id: 'bob', name: 'Bob', color: '#0f766e' },
-  { id: 'carol', name: 'Carol', color: '#be185d' },
-  { id: 'dave', name: 'Dave', color: '#b45309' },
+  { id: 'alice', name: 'Alice' },
+  { id: 'bob', name: 'Bob' },
+  { id: 'carol', name: 'Carol' },
+  { id: 'dave', name: 'Dave' },
 ];
 const userById = new Map(USERS.map((user) => [user.id, user]));
 const TEAM_ID = 'team';
@@ -62,10 +62,10 @@ function listNames(names) {
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
-/** Fills an avatar circle: a person's initial and colour, or a group's. */
+/** Fills an avatar circle: a person's initials and colour (the library's rule, as on call tiles), or a group's. */
 function paintAvatar(element, conversationOrUser) {
   element.textContent = conversationOrUser.initials ?? initialsOf(conversationOrUser.name);
-  element.style.setProperty('--avatar-color', conversationOrUser.color ?? '#475569');
+  element.style.setProperty('--avatar-color', conversationOrUser.color ?? avatarColorOf(conversationOrUser.id));
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -131,7 +131,7 @@ function startApp(self) {
   const conversations = new Map();
   for (const user of others) {
     const id = `dm-${[self.id, user.id].sort().join('-')}`;
-    conversations.set(id, { id, name: user.name, members: [self.id, user.id], kind: 'direct', color: user.color });
+    conversations.set(id, { id, name: user.name, members: [self.id, user.id], kind: 'direct', color: avatarColorOf(user.id) });
   }
   conversations.set(TEAM_ID, {
     id: TEAM_ID,

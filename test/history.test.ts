@@ -118,10 +118,34 @@ describe('call history, with real controllers over a real PeerServer', () => {
     const carol = await connectParty('carol');
     await establishCall(bob, [carol], { video: false });
     const aliceEntry = nextEntry(alice);
+    const bobEntry = nextEntry(bob);
+    const waiting = nextEvent(bob, 'call-waiting');
     await alice.startCall({ conversationId: 'dm-ab', participants: [idOf(bob)] });
+    await waiting;
+    await bob.declineWaiting();
     const mine = await aliceEntry;
     expect(mine).to.include({ outcome: 'busy', endReason: 'busy' });
     expect(idsOf(mine.participants)).to.deep.equal([idOf(bob)]);
+    // Bob turned the waiting call down himself; his call with Carol goes on.
+    const his = await bobEntry;
+    expect(his).to.include({ direction: 'incoming', outcome: 'declined', conversationId: 'dm-ab', seen: true });
+    expect(his.caller.id).to.equal(idOf(alice));
+    expect(bob.state).to.equal('active');
+  });
+
+  it('records a call that waited while the callee was in another one and was never answered as missed', async () => {
+    const alice = await connectParty('alice', { ringTimeout: 1500 });
+    const bob = await connectParty('bob');
+    const carol = await connectParty('carol');
+    await establishCall(bob, [carol], { video: false });
+    const bobEntry = nextEntry(bob);
+    const waiting = nextEvent(bob, 'call-waiting');
+    await alice.startCall({ conversationId: 'dm-ab', participants: [idOf(bob)] });
+    await waiting;
+    const his = await bobEntry;
+    expect(his).to.include({ direction: 'incoming', outcome: 'missed', conversationId: 'dm-ab', seen: false });
+    await waitUntil(() => bob.history.missedCountOf('dm-ab') === 1, 'the missed waiting call is not counted');
+    expect(bob.state).to.equal('active');
   });
 
   it('records a failure when the callee is not connected, with the error', async () => {

@@ -6,7 +6,7 @@ import {
   CallHistoryMissedChangeEvent,
   type CallControllerEventMap,
 } from '../events.js';
-import type { Call, CallEndReason, Participant, UserInfo } from '../model.js';
+import type { Call, CallEndReason, Participant, UserInfo, WaitingCall } from '../model.js';
 import { outcomeOf, type CallHistoryEntry } from './history-entry.js';
 import { IndexedDbHistoryStore, MemoryHistoryStore, type HistoryFilter, type HistoryStore } from './history-store.js';
 
@@ -95,6 +95,12 @@ export class CallHistory {
       if (host.call) this.#notesOf(host.call).lastError = event.error;
     });
     on('call-ended', (event) => this.#record(event.call, event.reason));
+    // A call that waited while we were in another one and never rang through is a call of its own.
+    on('call-waiting-ended', (event) => {
+      if (event.reason === 'declined' || event.reason === 'cancelled' || event.reason === 'missed') {
+        this.#recordWaiting(event.waitingCall, event.reason === 'declined' ? 'declined' : 'missed');
+      }
+    });
   }
 
   /** The user whose history this is, or null while the controller is not connected. */
@@ -218,6 +224,36 @@ export class CallHistory {
       errorType: notes.lastError?.type ?? null,
       seen: outcome !== 'missed',
     };
+    this.#add(userId, entry);
+  }
+
+  #recordWaiting(waiting: WaitingCall, reason: 'declined' | 'missed'): void {
+    const userId = this.#host.user?.id ?? this.#userId;
+    if (userId === null) return;
+    const { outcome, failureReason } = outcomeOf('incoming', false, reason);
+    const caller = { id: waiting.caller.id, name: waiting.caller.name };
+    this.#add(userId, {
+      id: crypto.randomUUID(),
+      callId: waiting.id,
+      conversationId: waiting.conversationId,
+      direction: 'incoming',
+      video: waiting.video,
+      caller,
+      participants: [caller],
+      joined: [],
+      startedAt: waiting.receivedAt,
+      answeredAt: null,
+      endedAt: Date.now(),
+      duration: 0,
+      outcome,
+      endReason: reason,
+      failureReason,
+      errorType: null,
+      seen: outcome !== 'missed',
+    });
+  }
+
+  #add(userId: string, entry: CallHistoryEntry): void {
     void this.#enqueue(() => this.#store.add(userId, entry, this.limit)).then(() => {
       // A call that `disconnect()` ended is stored before the user goes: still announced, not counted.
       const current = userId === this.#userId;

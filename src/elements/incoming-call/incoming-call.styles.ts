@@ -87,7 +87,8 @@ export const incomingCallStyles = css`
     height: 5rem;
     margin: 0 auto 1rem;
     border-radius: 50%;
-    background: var(--meshcall-incoming-accent, #2563eb);
+    /* The caller's colour, as on their tile: one colour per person everywhere. */
+    background: var(--avatar-color, var(--meshcall-incoming-accent, #2563eb));
     color: #ffffff;
     font-size: 1.75rem;
     font-weight: 600;

@@ -1,8 +1,9 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { query, state } from 'lit/decorators.js';
+import { styleMap } from 'lit/directives/style-map.js';
 import { describeCall, type UserProfile, type WaitingCall } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
-import { initialsOf } from '../shared/avatar.js';
+import { avatarColorOf, initialsOf } from '../shared/avatar.js';
 import { cameraIcon, hangUpIcon, phoneIcon, soundOffIcon } from '../shared/icons.js';
 import { CallAcceptEvent, CallDeclineEvent, CallWaitingAcceptEvent, CallWaitingDeclineEvent } from './incoming-call.events.js';
 import { incomingCallStyles } from './incoming-call.styles.js';
@@ -170,7 +171,7 @@ export class IncomingCall extends CallElement {
   }
 
   #renderAvatar(caller: UserProfile) {
-    return html`<div part="avatar" class="avatar">
+    return html`<div part="avatar" class="avatar" style=${styleMap({ '--avatar-color': avatarColorOf(caller.id) })}>
       <slot name="avatar"
         >${caller.avatarUrl
           ? html`<img part="avatar-image" class="avatar-image" src=${caller.avatarUrl} alt="" />`
