@@ -91,6 +91,22 @@ async function openPage(browser, name, url, viewport = { width: 1280, height: 80
   return page;
 }
 
+/**
+ * Clicks a sidebar entry or other element the demo may re-render at that very moment (the call
+ * history reloads the conversation list): a click on a node just replaced is tried again.
+ */
+async function clickLive(page, selector) {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await page.click(selector);
+      return;
+    } catch (error) {
+      if (attempt >= 4 || !/detached|not clickable/i.test(String(error?.message))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 async function shot(page, file) {
   const path = join(outDir, file);
   await new Promise((resolve) => setTimeout(resolve, 350)); // let entrance animations finish
@@ -465,7 +481,7 @@ try {
   });
 
   await step('Bob misses a call while in another conversation: a badge, gone once he opens it; the call history', async () => {
-    await bob.click('[data-conversation=team]');
+    await clickLive(bob, '[data-conversation=team]');
     await alice.click('#voice-call');
     await bob.waitForSelector('incoming-call >>> [part=decline-button]', { visible: true, timeout: STEP_TIMEOUT });
     await alice.click('media-controls >>> [part=hangup-button]');
@@ -475,7 +491,7 @@ try {
     if (said !== '1 missed call') throw new Error(`Bob's missed-call badge says "${said}"`);
     await shot(bob, 'demo-missed-badge.png');
     await audit(bob, 'missed-call badge');
-    await bob.click('[data-conversation=dm-alice-bob]');
+    await clickLive(bob, '[data-conversation=dm-alice-bob]');
     await bob.waitForFunction(() => !document.querySelector('.badge--missed'), { timeout: STEP_TIMEOUT });
     await bob.waitForFunction(() => document.querySelector('.timeline-call--missed')?.textContent.includes('Missed voice call from Alice'), {
       timeout: STEP_TIMEOUT,
@@ -497,7 +513,7 @@ try {
   });
 
   await step('Alice calls Dave, who is offline', async () => {
-    await alice.click('[data-conversation=dm-alice-dave]');
+    await clickLive(alice, '[data-conversation=dm-alice-dave]');
     await alice.waitForFunction(() => document.querySelector('#voice-call').getAttribute('participants') === 'dave');
     await alice.click('#voice-call');
     console.log(`  alice: "${await waitForToast(alice, 'Dave isn’t available')}"`);
