@@ -862,6 +862,8 @@ function startApp(self) {
         return { message: 'Call ended' };
       case 'hangup':
         return null; // We hung up ourselves; the call log says how long it lasted.
+      case 'crossed':
+        return null; // We called each other at once; their call goes on.
       case 'connection-lost':
         return { key, kind: 'error', title: 'Call dropped', message: `Lost the connection with ${name}` };
       case 'error':

@@ -14,6 +14,13 @@ function countErrorEvents(controller: CallController): () => number {
   return () => count;
 }
 
+/** How many events of that type the controller dispatches from now on. */
+function countEvents(controller: CallController, type: 'call-waiting'): () => number {
+  let count = 0;
+  controller.addEventListener(type, () => (count += 1));
+  return () => count;
+}
+
 /** Every pair of parties sees and hears each other. */
 async function expectFullMesh(parties: CallController[]): Promise<void> {
   for (const viewer of parties) {
@@ -479,6 +486,33 @@ describe('calls between controllers, over a real PeerServer', () => {
     expect((await ended).reason).to.equal('unavailable');
     await waitUntil(() => alice.state === 'idle');
     await expectEverythingReleased(ledger);
+  });
+
+  it('ends two users ringing each other at the same moment in exactly one call, with media both ways', async () => {
+    let crossings = 0;
+    for (const delayMs of [0, 15, 40]) {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      for (const party of [alice, bob]) {
+        party.addEventListener('call-ended', (event) => (crossings += event.reason === 'crossed' ? 1 : 0));
+      }
+      const waitingShown = [countEvents(alice, 'call-waiting'), countEvents(bob, 'call-waiting')];
+      const bobsCall = bob.startCall({ conversationId: 'dm', participants: [idOf(alice)], video: true });
+      await aTimeout(delayMs);
+      await alice.startCall({ conversationId: 'dm', participants: [idOf(bob)], video: true });
+      await bobsCall;
+      await waitUntil(() => alice.state === 'active' && bob.state === 'active', `not both active (delay ${delayMs} ms): ${alice.state}/${bob.state}`, {
+        timeout: 10000,
+      });
+      // Rings that crossed: alice's stands (the smaller id). Bob's ring already there when she called: she answered it.
+      expect(bob.call!.id, `one call (delay ${delayMs} ms)`).to.equal(alice.call!.id);
+      expect([idOf(alice), idOf(bob)]).to.include(alice.call!.caller.id);
+      await waitForDecodedFrames(await remoteStream(alice, bob));
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+      expect(waitingShown.map((count) => count()), 'no call shown as waiting').to.deep.equal([0, 0]);
+      await disconnectAll();
+    }
+    expect(crossings, 'rings that crossed, in at least one of the tries').to.be.greaterThan(0);
   });
 
   it('lets a second caller wait while in a call, and answers a third one busy', async () => {

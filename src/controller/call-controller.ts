@@ -141,14 +141,19 @@ interface ActiveCall {
   sweepTimer?: ReturnType<typeof setInterval>;
   ringTimers: Map<string, ReturnType<typeof setTimeout>>;
   incomingTimer?: ReturnType<typeof setTimeout>;
+  /** Whom `startCall()` rings, known before the devices are on and the rings go out. */
+  callees: readonly string[];
+  /** Set when the call ends. */
+  endReason: CallEndReason | null;
 }
 
 /** A call's bookkeeping before any device or timer is started. */
 function newActiveCall(
   record: CallRecord,
   ringing: Pick<ActiveCall, 'inviterId' | 'ringTimeout' | 'selfEpoch'>,
+  callees: readonly string[] = [],
 ): ActiveCall {
-  return { record, media: null, startingMedia: false, ringTimers: new Map(), ...ringing };
+  return { record, media: null, startingMedia: false, ringTimers: new Map(), callees, endReason: null, ...ringing };
 }
 
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
@@ -279,7 +284,9 @@ export class CallController extends EventTarget {
 
   /** A call ringing while we are in another one (`call-waiting`), or null. */
   get waitingCall(): WaitingCall | null {
-    return this.#waiting.current?.call ?? null;
+    const held = this.#waiting.current;
+    // One being answered is no longer waiting for the user.
+    return held && held !== this.#answeringWaiting ? held.call : null;
   }
 
   /**
@@ -390,6 +397,16 @@ export class CallController extends EventTarget {
 
   /** Rings the given users. Resolves with the call once local media is up and the rings are sent. */
   async startCall(options: StartCallOptions): Promise<Call> {
+    const ringing = this.#call;
+    if (this.#state === 'incoming' && ringing && this.#user) {
+      // Calling the one person who is ringing us, in a call of just the two of us, answers them.
+      const [only, ...more] = normaliseParticipants(options.participants ?? [], this.#user.id);
+      const callers = [...ringing.record.participants.keys()];
+      if (only && more.length === 0 && callers.length === 1 && callers[0] === only.id && ringing.inviterId === only.id) {
+        await this.accept({ video: options.video ?? false });
+        return ringing.record;
+      }
+    }
     const self = this.#requireIdle();
     const invitees = normaliseParticipants(options.participants, self.id);
     if (invitees.length === 0) {
@@ -412,7 +429,7 @@ export class CallController extends EventTarget {
       inviterId: null,
       ringTimeout: this.#options!.ringTimeout,
       selfEpoch: 1,
-    });
+    }, invitees.map((invitee) => invitee.id));
     this.#call = active;
     this.#topology = this.#newTopology(record.id);
     this.#setState('outgoing');
@@ -423,7 +440,11 @@ export class CallController extends EventTarget {
       if (this.#call === active) this.#endCall('error');
       throw error;
     }
-    if (this.#call !== active) throw new CallError('invalid-state', 'The call ended while it was starting.');
+    if (this.#call !== active) {
+      // Their ring came while our devices started, and we answered it instead: no failure.
+      if (active.endReason === 'crossed') return record;
+      throw new CallError('invalid-state', 'The call ended while it was starting.');
+    }
     for (const invitee of invitees) this.#invite(active, invitee);
     return record;
   }
@@ -559,6 +580,36 @@ export class CallController extends EventTarget {
     const current = this.#waiting.current;
     const held = current && this.#waiting.end(current === this.#answeringWaiting ? 'accepted' : 'ringing');
     if (held) this.#ringFromHeld(held);
+  }
+
+  /**
+   * A 1:1 ring from the one person our own 1:1 call is with, or was ringing: we called each other at
+   * the same moment (or their ring was on its way when one of us gave way).
+   */
+  #crossesOurCall(userId: string, ring: Extract<ControlMessage, { type: 'ring' }>): boolean {
+    const active = this.#call;
+    if (!active || (this.#state !== 'outgoing' && this.#state !== 'active')) return false;
+    // Before the devices are on, our rings are not out yet: whom we are about to ring counts.
+    const others = active.record.participants.size > 0 ? [...active.record.participants.keys()] : active.callees;
+    const theirs = ring.roster.map((entry) => entry.id).sort();
+    return others.length === 1 && others[0] === userId && theirs.length === 2 && theirs.includes(userId) && theirs.includes(this.#user!.id);
+  }
+
+  /** Withdraws our ring in favour of theirs, which is answered as soon as ours is gone. */
+  async #giveWayTo(held: HeldRing, video: boolean): Promise<void> {
+    this.#answeringWaiting = held;
+    try {
+      this.#leave('crossed');
+      await this.#whenClosed();
+      if (this.#state === 'idle') this.#promoteWaiting();
+    } finally {
+      this.#answeringWaiting = null;
+    }
+    if (this.#state === 'incoming' && this.#call?.record.id === held.call.id) {
+      await this.accept({ video }).catch((error: unknown) => {
+        if (error instanceof CallError) this.#report(error);
+      });
+    }
   }
 
   /** Rings us with a held call as if its ring, and the caller's signals since, had just arrived. */
@@ -873,6 +924,13 @@ export class CallController extends EventTarget {
     const current = this.#call;
     if (current?.record.id === message.callId) {
       if (message.from.id === userId && userId !== current.inviterId) this.#onRingInCall(current, userId, message);
+      return;
+    }
+    if (message.from.id === userId && this.#crossesOurCall(userId, message)) {
+      // We rang each other at once. The ring of the smaller user id stands: theirs we drop, or ours
+      // gives way and theirs is answered, on both sides alike, so exactly one call remains.
+      if (dialsFirst(this.#user!.id, userId) || this.#state !== 'outgoing') return;
+      void this.#giveWayTo(this.#waiting.hold(userId, message), current!.record.video);
       return;
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
@@ -1199,7 +1257,8 @@ export class CallController extends EventTarget {
   // ---- ending ----
 
   /** Leaves the current call, telling the others in the way that fits its state. */
-  #leave(): void {
+  /** `outgoingReason`: why our own unanswered ring ends (withdrawn by the user, or given way to theirs). */
+  #leave(outgoingReason: CallEndReason = 'cancelled'): void {
     const active = this.#call!;
     const record = active.record;
     switch (this.#state) {
@@ -1210,7 +1269,7 @@ export class CallController extends EventTarget {
         break;
       case 'outgoing':
         this.#topology!.broadcast({ type: 'cancel', callId: record.id });
-        this.#endCall('cancelled', true);
+        this.#endCall(outgoingReason, true);
         break;
       default: {
         // Our own unanswered invitees hear it from us; the rest learn from the roster that they left.
@@ -1234,6 +1293,7 @@ export class CallController extends EventTarget {
     const active = this.#call;
     if (!active) return;
     this.#call = null;
+    active.endReason = reason;
     clearTimeout(active.incomingTimer);
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
     clearInterval(active.sweepTimer);

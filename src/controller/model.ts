@@ -29,6 +29,7 @@ export type LeaveReason =
 export type CallEndReason =
   | 'hangup' // we hung up an answered call
   | 'cancelled' // we withdrew our ring before anyone answered, or the caller withdrew theirs
+  | 'crossed' // we and the one we rang rang each other at once: our ring gave way to theirs, which we answered
   | 'declined' // we declined, or everyone we rang declined
   | 'busy' // everyone we rang was in another call
   | 'no-answer' // nobody answered our ring in time

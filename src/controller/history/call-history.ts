@@ -194,6 +194,8 @@ export class CallHistory {
   }
 
   #record(call: Call, reason: CallEndReason): void {
+    // The call that took its place is the one to remember.
+    if (reason === 'crossed') return;
     const userId = this.#host.user?.id ?? this.#userId;
     if (userId === null) return;
     const notes = this.#notesOf(call);

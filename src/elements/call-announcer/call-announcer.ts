@@ -94,6 +94,8 @@ export class CallAnnouncer extends CallElement {
       this.#localMedia = null;
       if (event.reason === 'missed') return `Missed call from ${nameOf(event.call.caller)}`;
       if (event.reason === 'declined' && event.call.direction === 'incoming') return 'Call declined';
+      // Their call, which we called at the same moment, takes its place at once.
+      if (event.reason === 'crossed') return null;
       return 'Call ended';
     }
     if (event instanceof CallWaitingEvent) return `${nameOf(event.waitingCall.caller)} is calling. You are in a call.`;
