@@ -8,6 +8,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from './scripts/browsers.mjs';
+import { startTurnServer } from './scripts/turn-server.mjs';
 
 const require = createRequire(import.meta.url);
 // peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
@@ -99,6 +100,30 @@ function peerServerPlugin() {
     serve(context) {
       if (context.path === '/__peer-server') {
         return { body: JSON.stringify(server.info), type: 'json', headers: { 'cache-control': 'no-store' } };
+      }
+    },
+  };
+}
+
+/**
+ * Starts a coturn on loopback for the relay tests, with REST-style credentials, and tells test pages
+ * its URLs and shared secret at GET /__turn-server: the tests mint their credentials with the
+ * library's own `mintTurnCredentials`, as an app's server would.
+ */
+function turnServerPlugin() {
+  let server;
+  return {
+    name: 'meshcall-turn-server',
+    async serverStart() {
+      server = await startTurnServer();
+    },
+    async serverStop() {
+      await server?.stop();
+      server = undefined;
+    },
+    serve(context) {
+      if (context.path === '/__turn-server') {
+        return { body: JSON.stringify({ urls: server.urls, secret: server.secret }), type: 'json', headers: { 'cache-control': 'no-store' } };
       }
     },
   };
@@ -238,6 +263,7 @@ export default {
     }),
     commonJsDefaultExportPlugin(),
     peerServerPlugin(),
+    turnServerPlugin(),
     disposablePeerServerPlugin(),
     pageControlPlugin(),
   ],

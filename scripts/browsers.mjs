@@ -32,6 +32,8 @@ export const FIREFOX_PREFS = {
   'media.autoplay.default': 0,
   // Host candidates as plain addresses: Chromium cannot resolve Firefox's mDNS names here.
   'media.peerconnection.ice.obfuscate_host_addresses': false,
+  // The tests' coturn relays on 127.0.0.1: Firefox drops loopback candidates, relayed ones included, without it.
+  'media.peerconnection.ice.loopback': true,
   // Headless Firefox has no audio device; without a mock one, Web Audio never starts.
   'media.cubeb.force_mock_context': true,
 };

@@ -62,12 +62,19 @@ export interface ServerOptions {
   key?: string;
 }
 
+/**
+ * Where time-limited TURN credentials come from: usually a request to the app's own server, which
+ * mints them (`mintTurnCredentials` in `meshcall/server`). Asked at `connect()` and again before
+ * `expiresAt`; connections in a call take the new ones for their next ICE restart.
+ */
+export type IceServerProvider = () => Promise<{ iceServers: RTCIceServer[]; expiresAt?: number }>;
+
 export interface ConnectOptions {
   user: { id: string; name?: string };
   /** The PeerServer to register with. Required: there is no public default. */
   server: ServerOptions;
   /** STUN/TURN servers; defaults to none (host candidates only), never to a public service. */
-  iceServers?: RTCIceServer[];
+  iceServers?: RTCIceServer[] | IceServerProvider;
   iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * Connect to a caller while their ring is shown, so that answering costs only opening the devices
@@ -118,6 +125,7 @@ export interface AcceptOptions {
 interface ResolvedOptions {
   server: Required<ServerOptions>;
   rtcConfig: RTCConfiguration;
+  iceServerProvider: IceServerProvider | null;
   preconnect: boolean;
   signalling: SignallingFactory;
   namespace: string;
@@ -180,6 +188,8 @@ const CONNECT_TIMEOUT_MS = 20000;
 /** However it progresses, a connection that has not come up in this time is given up. */
 const CONNECT_GIVE_UP_MS = 60000;
 const SWEEP_INTERVAL_MS = 2000;
+/** After a failed renewal of the ICE servers, how long until it is tried again. */
+const ICE_RENEWAL_RETRY_MS = 10000;
 
 export interface CallController {
   addEventListener<K extends keyof CallControllerEventMap>(
@@ -207,6 +217,11 @@ export class CallController extends EventTarget {
   #user: UserInfo | null = null;
   #signalling: SignallingTransport | null = null;
   #call: ActiveCall | null = null;
+  /** The ICE servers connections are made with: the static list, or the provider's latest answer. */
+  #iceServers: RTCIceServer[] = [];
+  #iceRefreshTimer?: ReturnType<typeof setTimeout>;
+  /** A failed renewal of the ICE servers is reported once until one succeeds. */
+  #iceRenewalReported = false;
   /** The current call's connections; null between calls. */
   #topology: CallTopology | null = null;
   /** Users whose malformed messages were reported in this call: once each, however many they send. */
@@ -347,12 +362,15 @@ export class CallController extends EventTarget {
       },
     );
     this.#signalling = signalling;
+    this.#iceServers = resolved.rtcConfig.iceServers ?? [];
     try {
-      await signalling.connect();
+      await Promise.all([signalling.connect(), resolved.iceServerProvider && this.#loadIceServers(resolved, resolved.iceServerProvider)]);
     } catch (error) {
       if (this.#signalling === signalling) {
         this.#signalling = null;
         this.#user = null;
+        clearTimeout(this.#iceRefreshTimer);
+        signalling.close();
         this.#setState('disconnected');
       }
       throw error;
@@ -388,11 +406,46 @@ export class CallController extends EventTarget {
     this.#defaultRingtone = null;
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
+    clearTimeout(this.#iceRefreshTimer);
     const signalling = this.#signalling;
     this.#signalling = null;
     this.#user = null;
     signalling?.close();
     this.#setState('disconnected');
+  }
+
+  /**
+   * Asks the page's provider for ICE servers (TURN credentials); the connections of a call in
+   * progress get them for their next ICE restart. Asked again at 80 % of their lifetime; a failed
+   * renewal is reported once and tried again, the old credentials kept meanwhile.
+   */
+  async #loadIceServers(options: ResolvedOptions, provider: IceServerProvider): Promise<void> {
+    let answer: Awaited<ReturnType<IceServerProvider>>;
+    try {
+      answer = await withTimeout(Promise.resolve().then(provider), options.connectTimeout);
+      if (!answer || !Array.isArray(answer.iceServers)) throw new TypeError('The provider returned no iceServers list.');
+    } catch (error) {
+      throw new CallError('ice-servers-unavailable', 'Could not get the ICE servers (TURN credentials) for calls.', { cause: error });
+    }
+    if (this.#options !== options) return;
+    this.#iceServers = answer.iceServers;
+    this.#topology?.setIceServers(answer.iceServers);
+    this.#iceRenewalReported = false;
+    if (typeof answer.expiresAt === 'number' && Number.isFinite(answer.expiresAt)) {
+      this.#scheduleIceRenewal(options, provider, Math.max(1000, (answer.expiresAt - Date.now()) * 0.8));
+    }
+  }
+
+  #scheduleIceRenewal(options: ResolvedOptions, provider: IceServerProvider, delayMs: number): void {
+    clearTimeout(this.#iceRefreshTimer);
+    this.#iceRefreshTimer = setTimeout(() => {
+      this.#loadIceServers(options, provider).catch((error: CallError) => {
+        if (this.#options !== options) return;
+        if (!this.#iceRenewalReported) this.#report(error);
+        this.#iceRenewalReported = true;
+        this.#scheduleIceRenewal(options, provider, ICE_RENEWAL_RETRY_MS);
+      });
+    }, delayMs);
   }
 
   /** Rings the given users. Resolves with the call once local media is up and the rings are sent. */
@@ -988,7 +1041,7 @@ export class CallController extends EventTarget {
     const topology: CallTopology = new MeshTopology({
       selfId: this.#user!.id,
       callId,
-      rtcConfig: this.#options!.rtcConfig,
+      rtcConfig: { ...this.#options!.rtcConfig, iceServers: this.#iceServers },
       handlers: {
         relay: (userId, message) => this.#signalling?.send(userId, message) ?? false,
         onMessage: (userId, message) => {
@@ -1346,7 +1399,8 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
   if (!isValidNamespace(namespace)) throw invalid('namespace must be letters and digits.');
   return {
     server: { host: server.host, port: server.port, path: server.path ?? '/', secure: server.secure ?? false, key: server.key ?? 'peerjs' },
-    rtcConfig: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+    rtcConfig: { iceServers: Array.isArray(options.iceServers) ? options.iceServers : [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+    iceServerProvider: typeof options.iceServers === 'function' ? options.iceServers : null,
     preconnect: options.preconnect ?? true,
     signalling: options.signalling ?? peerJsSignalling,
     namespace,
@@ -1380,3 +1434,12 @@ function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   return 'remote-hangup';
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -13,6 +13,7 @@
  * - `invalid-options`: the options given to a method are incomplete or malformed.
  * - `connection-failed`: the media connection with a participant failed or was lost.
  * - `protocol-error`: a participant sent a control message this version does not understand.
+ * - `ice-servers-unavailable`: the page's ICE server provider (TURN credentials) failed or timed out.
  * - `history-unavailable`: the browser refused to store the call history (IndexedDB blocked or full); it
  *   is kept in memory until the page closes.
  */
@@ -29,6 +30,7 @@ export type CallErrorType =
   | 'invalid-options'
   | 'connection-failed'
   | 'protocol-error'
+  | 'ice-servers-unavailable'
   | 'history-unavailable';
 
 export interface CallErrorOptions {

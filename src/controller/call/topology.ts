@@ -29,6 +29,8 @@ export interface CallTopology {
   /** What we send to that user; null sends nothing of that kind. */
   setLocalTracks(userId: string, audio: MediaStreamTrack | null, video: MediaStreamTrack | null): void;
   setVideoEncoding(encoding: VideoEncoding): void;
+  /** New ICE servers (renewed TURN credentials): used by new connections and the next ICE restart. */
+  setIceServers(iceServers: RTCIceServer[]): void;
   /**
    * Closes the connection to one user. With `drain`, a goodbye was just sent: the connection stays
    * until the other side closes it on receipt, or a timeout. Returns the pending close, if any.

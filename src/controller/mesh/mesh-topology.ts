@@ -103,6 +103,11 @@ export class MeshTopology implements CallTopology {
     for (const link of this.#links.values()) link.setVideoEncoding(encoding);
   }
 
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.options.rtcConfig = { ...this.options.rtcConfig, iceServers };
+    for (const link of this.#links.values()) link.setIceServers(iceServers);
+  }
+
   close(userId: string, drain: boolean): Promise<void> | null {
     const link = this.#links.get(userId);
     if (!link) return null;

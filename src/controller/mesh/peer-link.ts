@@ -117,6 +117,17 @@ export class PeerLink {
     this.#applyEncodings();
   }
 
+  /** For the next ICE restart, and for a connection that replaces this one. */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    this.options.rtcConfig = { ...this.options.rtcConfig, iceServers };
+    if (this.#pc.signalingState === 'closed') return;
+    try {
+      this.#pc.setConfiguration({ ...this.#pc.getConfiguration(), iceServers });
+    } catch (error) {
+      this.options.handlers.onNegotiationError(error);
+    }
+  }
+
   /** Lets held signals through: the connection is made now. */
   release(): void {
     const held = this.#held;
