@@ -85,7 +85,8 @@ describe('TURN, through a local coturn', () => {
     await waitUntil(() => connection.connectionState === 'connected', `not connected after the restart: ${connection.connectionState}`, {
       timeout: 10000,
     });
-    await expectRelayed(alice, bob);
+    // Relay-only, so media at all is relayed media (Firefox may list no candidate pair for a while after a restart).
+    await waitForDecodedFrames(await remoteStream(alice, bob));
     // The credentials of connect() expired long ago (coturn refuses those): a new call needs the renewed ones.
     await alice.hangUp();
     await waitUntil(() => bob.state === 'idle', 'bob did not see the hang-up');
