@@ -109,6 +109,14 @@ describe('adaptation policy', () => {
     expect(lossy(3000, 0, 300_000).budget).to.equal(Math.round(340_000 * 1.08));
   });
 
+  it('does not make a Firefox connection regrow to a ceiling that was only ours (data saver turned off)', () => {
+    const policy = new AdaptationPolicy();
+    const saver = withDataSaver(ONE_TO_ONE, 480);
+    for (let now = 0; now < 5000; now += 1000) policy.decide(input(now, [report('bob', null, { sendBitrate: 160_000 })], { ladder: saver }));
+    const after = policy.decide(input(5000, [report('bob', null, { sendBitrate: 160_000 })]));
+    expect(after.connections[0]!.camera).to.deep.equal({ ...ONE_TO_ONE, active: true });
+  });
+
   it('gives a screen share its part before the camera', () => {
     const screen = { maxBitrate: 1_000_000, maxFramerate: 5, scaleResolutionDownBy: 1 };
     const decision = new AdaptationPolicy().decide(input(0, [report('bob', 600_000, { qualityLimitationReason: 'bandwidth' })], { screen }));

@@ -89,6 +89,8 @@ const CLEAR_LOSS = 0.02;
 const LOSS_GROWTH = 1.08;
 /** How far above what it sent a connection's estimate may be taken when nothing limits it. */
 const PROBE_GROWTH = 1.5;
+/** Where a loss-based estimate stops growing: far above anything a mesh sends. */
+const MAX_ESTIMATE = 20_000_000;
 
 /**
  * Video sizes by bitrate, from the field: 720p ~1.5 Mbit/s, 360p ~450 kbit/s, 180p ~150 kbit/s. A
@@ -149,11 +151,14 @@ export class AdaptationPolicy {
     }
     const loss = report.remoteLossRatio ?? 0;
     const sent = Math.max(report.sendBitrate, AUDIO_RESERVE);
-    let estimate = memory.estimate ?? ceiling;
+    // Until a loss shows a limit, there is none.
+    let estimate = memory.estimate ?? MAX_ESTIMATE;
     if (loss > CONGESTION_LOSS) estimate = Math.min(estimate, sent * (1 - 0.5 * loss));
     else if (loss < CLEAR_LOSS) estimate = Math.max(estimate, sent) * LOSS_GROWTH;
-    memory.estimate = Math.min(ceiling, Math.max(AUDIO_RESERVE, estimate));
-    return memory.estimate;
+    // Not bounded by our own ceiling: when that rises (data saver off, a smaller call), the
+    // network's limit is what counts.
+    memory.estimate = Math.min(MAX_ESTIMATE, Math.max(AUDIO_RESERVE, estimate));
+    return Math.min(ceiling, memory.estimate);
   }
 
   #remember(userId: string, now: number): ConnectionMemory {
