@@ -3,6 +3,8 @@ import { videoEncodingFor } from '../mesh/send-ladder.js';
 import { AdaptationPolicy, AUDIO_RESERVE, shareOut, withDataSaver, type PolicyInput, type SenderReport } from './policy.js';
 
 const ONE_TO_ONE = videoEncodingFor(2, 480);
+/** Congestion by loss: the receiver reports 15 % of our packets lost. */
+const CONGESTED = { remoteLossRatio: 0.15 } as const;
 const THREE = videoEncodingFor(3, 480);
 
 function report(userId: string, available: number | null, changes: Partial<SenderReport> = {}): SenderReport {
@@ -12,6 +14,7 @@ function report(userId: string, available: number | null, changes: Partial<Sende
     sendBitrate: available === null ? 500_000 : Math.min(available, 1_500_000),
     videoSendBitrate: 0,
     remoteLossRatio: 0,
+    rttMs: 20,
     qualityLimitationReason: 'none',
     ...changes,
   };
@@ -39,7 +42,7 @@ describe('adaptation policy', () => {
   it('budgets the uplink across the mesh: connections that compete get equal shares of the sum', () => {
     // One 400 kbit/s uplink, two connections whose estimates fight (the measured 107 and 276 kbit/s).
     const decision = new AdaptationPolicy().decide(
-      input(0, [report('bob', 107_000, { qualityLimitationReason: 'bandwidth' }), report('carol', 276_000, { qualityLimitationReason: 'bandwidth' })]),
+      input(0, [report('bob', 107_000, { ...CONGESTED }), report('carol', 276_000, { ...CONGESTED })]),
     );
     expect(decision.uplink).to.equal(383_000);
     const [bob, carol] = decision.connections;
@@ -52,37 +55,53 @@ describe('adaptation policy', () => {
     }
     // Equal estimates: equal, smaller video for both.
     const equal = new AdaptationPolicy().decide(
-      input(0, [report('bob', 200_000, { qualityLimitationReason: 'bandwidth' }), report('carol', 200_000, { qualityLimitationReason: 'bandwidth' })]),
+      input(0, [report('bob', 200_000, { ...CONGESTED }), report('carol', 200_000, { ...CONGESTED })]),
     );
     expect(equal.connections[0]!.camera).to.deep.equal(equal.connections[1]!.camera);
     expect(equal.connections[0]!.camera).to.deep.include({ maxBitrate: 132_000, maxFramerate: 15, scaleResolutionDownBy: 480 / 180, active: true });
   });
 
   it('keeps the audio reserve out of the camera\'s share', () => {
-    const decision = new AdaptationPolicy().decide(input(0, [report('bob', 300_000, { qualityLimitationReason: 'bandwidth' })]));
+    const decision = new AdaptationPolicy().decide(input(0, [report('bob', 300_000, { ...CONGESTED })]));
     expect(decision.connections[0]!.camera.maxBitrate).to.equal(300_000 * 0.9 - AUDIO_RESERVE);
   });
 
   it('pauses the camera after two samples too small for video, then probes, backing off when the probe fails', () => {
     const policy = new AdaptationPolicy();
-    const starved = (now: number) => policy.decide(input(now, [report('bob', 80_000, { qualityLimitationReason: 'bandwidth' })])).connections[0]!.camera;
+    const starved = (now: number) => policy.decide(input(now, [report('bob', 80_000, { ...CONGESTED })])).connections[0]!.camera;
     expect(starved(0).active).to.equal(true);
     expect(starved(1000).active).to.equal(false);
     expect(policy.isPaused('bob')).to.equal(true);
     expect(starved(2000).active).to.equal(false);
-    // 4 s after the pause, a try at the smallest size.
-    expect(starved(5000)).to.deep.include({ active: true, scaleResolutionDownBy: 480 / 180, maxFramerate: 10 });
-    expect(starved(6000).active).to.equal(true);
-    expect(starved(7000).active).to.equal(false);
-    // That try failed: the next waits 8 s.
-    expect(starved(14_000).active).to.equal(false);
-    expect(starved(15_000).active).to.equal(true);
+    // 3 s after the pause, a try at the smallest size.
+    expect(starved(4000)).to.deep.include({ active: true, scaleResolutionDownBy: 480 / 180, maxFramerate: 10 });
+    expect(starved(5000).active).to.equal(true);
+    expect(starved(6000).active).to.equal(false);
+    // That try failed: the next waits 6 s.
+    expect(starved(11_000).active).to.equal(false);
+    expect(starved(12_000).active).to.equal(true);
+  });
+
+  it('takes a growing round trip for congestion, holds after it, then opens the budget 1.5x a sample', () => {
+    const policy = new AdaptationPolicy();
+    const budget = (now: number, rttMs: number, available: number) =>
+      policy.decide(input(now, [report('bob', available, { rttMs, sendBitrate: available })])).connections[0]!.budget;
+    expect(budget(0, 20, 2_000_000)).to.equal(Math.round((1_500_000 + AUDIO_RESERVE) / 0.9));
+    // 300 ms above the lowest round trip: a queue. The budget falls to the estimate.
+    expect(budget(1000, 320, 250_000)).to.equal(250_000);
+    // Clean again, but held for 5 s after the congestion.
+    expect(budget(2000, 25, 230_000)).to.equal(250_000);
+    expect(budget(5000, 25, 230_000)).to.equal(250_000);
+    expect(budget(6000, 25, 230_000)).to.equal(375_000);
+    expect(budget(7000, 25, 220_000)).to.equal(562_500);
+    // The browser's estimate falling by more than 15 % is congestion too, with no queue to see.
+    expect(budget(8000, 25, 150_000)).to.equal(150_000);
   });
 
   it('restores the full encoding as soon as the estimate is back, not step by step', () => {
     const policy = new AdaptationPolicy();
     const sequence = [
-      ...Array.from({ length: 5 }, () => report('bob', 300_000, { qualityLimitationReason: 'bandwidth' })),
+      ...Array.from({ length: 5 }, () => report('bob', 300_000, { ...CONGESTED })),
       report('bob', 2_500_000),
     ];
     const cameras = sequence.map((each, index) => policy.decide(input(index * 1000, [each])).connections[0]!.camera);
@@ -119,7 +138,7 @@ describe('adaptation policy', () => {
 
   it('gives a screen share its part before the camera', () => {
     const screen = { maxBitrate: 1_000_000, maxFramerate: 5, scaleResolutionDownBy: 1 };
-    const decision = new AdaptationPolicy().decide(input(0, [report('bob', 600_000, { qualityLimitationReason: 'bandwidth' })], { screen }));
+    const decision = new AdaptationPolicy().decide(input(0, [report('bob', 600_000, { ...CONGESTED })], { screen }));
     const [bob] = decision.connections;
     const video = 600_000 * 0.9 - AUDIO_RESERVE;
     expect(bob!.screen).to.deep.include({ maxBitrate: Math.round(video * 0.7), active: true });
@@ -129,7 +148,7 @@ describe('adaptation policy', () => {
   it('neither pauses nor adapts without a camera', () => {
     const policy = new AdaptationPolicy();
     for (let now = 0; now < 5000; now += 1000) {
-      const decision = policy.decide(input(now, [report('bob', 50_000, { qualityLimitationReason: 'bandwidth' })], { cameraOn: false }));
+      const decision = policy.decide(input(now, [report('bob', 50_000, { ...CONGESTED })], { cameraOn: false }));
       expect(decision.connections[0]!.camera.active).to.equal(true);
     }
     expect(policy.isPaused('bob')).to.equal(false);
@@ -145,7 +164,7 @@ describe('adaptation policy', () => {
 
   it('forgets connections that are gone', () => {
     const policy = new AdaptationPolicy();
-    const starved = report('bob', 50_000, { qualityLimitationReason: 'bandwidth' });
+    const starved = report('bob', 50_000, { ...CONGESTED });
     policy.decide(input(0, [starved]));
     policy.decide(input(1000, [starved]));
     expect(policy.isPaused('bob')).to.equal(true);

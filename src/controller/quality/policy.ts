@@ -32,6 +32,8 @@ export interface SenderReport {
   videoSendBitrate: number;
   /** What the receiver reports lost of what we send, 0..1; null before its first report. */
   remoteLossRatio: number | null;
+  /** Round trip, ms; a queue building up on the way shows here first. */
+  rttMs: number | null;
   qualityLimitationReason: QualityLimitationReason | null;
 }
 
@@ -80,14 +82,29 @@ const PAUSE_BELOW = 60_000;
 /** Two bad samples in a row pause; one is noise. */
 const PAUSE_AFTER_SAMPLES = 2;
 /** A paused camera tries again after this long, doubled after each try that failed, up to the maximum. */
-const PROBE_AFTER_MS = 4000;
-const MAX_PROBE_AFTER_MS = 32_000;
+const PROBE_AFTER_MS = 3000;
+const MAX_PROBE_AFTER_MS = 12_000;
+/**
+ * Congestion shows as a queue (the round trip grows above the lowest seen), as loss, or as the
+ * browser's estimate falling. The browser's
+ * own "limited by bandwidth" is no sign of it: it says so whenever its estimate is low, and the
+ * estimate stays low while we send little (after a pause, a cut).
+ */
+const QUEUE_DELAY_MS = 150;
+/** An estimate below this share of the last one has fallen: congestion. */
+const ESTIMATE_DROP = 0.85;
+/** After congestion the budget holds this long before growing again, so that sizes do not see-saw. */
+const HOLD_AFTER_CONGESTION_MS = 5000;
 /** Loss reports above this mean congestion (the browsers' loss-based controllers use 10 %). */
 const CONGESTION_LOSS = 0.1;
 /** Loss below this lets a Firefox estimate grow (8 % a sample, as those controllers do). */
 const CLEAR_LOSS = 0.02;
 const LOSS_GROWTH = 1.08;
-/** How far above what it sent a connection's estimate may be taken when nothing limits it. */
+/**
+ * How fast a budget grows while nothing shows congestion, a sample. Raising what a sender may send
+ * also makes Chromium probe the link, so its estimate follows within seconds rather than the half
+ * minute its own ramp takes after a cut.
+ */
 const PROBE_GROWTH = 1.5;
 /** Where a loss-based estimate stops growing: far above anything a mesh sends. */
 const MAX_ESTIMATE = 20_000_000;
@@ -109,6 +126,13 @@ const DATA_SAVER: Omit<VideoEncoding, 'scaleResolutionDownBy'> & { height: numbe
 interface ConnectionMemory {
   /** Firefox: our own loss-based estimate, bits/s. */
   estimate: number | null;
+  /** Chromium: the budget of the last sample, and until when it may not grow. */
+  budget: number | null;
+  holdUntil: number;
+  /** The lowest round trip seen: the link without a queue. */
+  baseRttMs: number | null;
+  /** Chromium's estimate at the last sample. */
+  lastAvailable: number | null;
   lowSamples: number;
   paused: boolean;
   /** While paused: when to try again, and how long the next wait is. */
@@ -143,11 +167,19 @@ export class AdaptationPolicy {
     // Enough for everything at the ladder's rung, after the headroom.
     const ceiling = (input.ladder.maxBitrate + (input.screen?.maxBitrate ?? 0) + AUDIO_RESERVE) / HEADROOM;
     if (report.availableOutgoingBitrate !== null) {
-      // The browser's estimate stops growing with what we let it send: while nothing limits the
-      // connection, allow it to probe above what it sends now.
-      const congested = report.qualityLimitationReason === 'bandwidth' || (report.remoteLossRatio ?? 0) > CONGESTION_LOSS;
-      const probing = congested ? 0 : report.sendBitrate * PROBE_GROWTH;
-      return Math.min(ceiling, Math.max(report.availableOutgoingBitrate, probing));
+      const available = report.availableOutgoingBitrate;
+      let budget: number;
+      if (this.#congested(memory, report)) {
+        budget = available;
+        memory.holdUntil = input.now + HOLD_AFTER_CONGESTION_MS;
+      } else if (input.now < memory.holdUntil) {
+        budget = Math.max(available, memory.budget ?? 0);
+      } else {
+        // The browser's estimate grows only as far as we let it send: open the way.
+        budget = Math.max(available, Math.max(memory.budget ?? 0, report.sendBitrate) * PROBE_GROWTH);
+      }
+      memory.budget = Math.min(ceiling, budget);
+      return memory.budget;
     }
     const loss = report.remoteLossRatio ?? 0;
     const sent = Math.max(report.sendBitrate, AUDIO_RESERVE);
@@ -161,10 +193,21 @@ export class AdaptationPolicy {
     return Math.min(ceiling, memory.estimate);
   }
 
+  #congested(memory: ConnectionMemory, report: SenderReport): boolean {
+    if (report.rttMs !== null) memory.baseRttMs = Math.min(memory.baseRttMs ?? Infinity, report.rttMs);
+    const queued = report.rttMs !== null && memory.baseRttMs !== null && report.rttMs > memory.baseRttMs + QUEUE_DELAY_MS;
+    // The browser's estimate falls when its own controller saw congestion (often before any queue
+    // shows in the round trip); one that only lags behind what we allow does not fall.
+    const available = report.availableOutgoingBitrate;
+    const falling = available !== null && memory.lastAvailable !== null && available < memory.lastAvailable * ESTIMATE_DROP;
+    memory.lastAvailable = available;
+    return queued || falling || (report.remoteLossRatio ?? 0) > CONGESTION_LOSS;
+  }
+
   #remember(userId: string, now: number): ConnectionMemory {
     let memory = this.#memory.get(userId);
     if (!memory) {
-      memory = { estimate: null, lowSamples: 0, paused: false, probeAt: now, probeWait: PROBE_AFTER_MS, probing: false };
+      memory = { estimate: null, budget: null, holdUntil: 0, baseRttMs: null, lastAvailable: null, lowSamples: 0, paused: false, probeAt: now, probeWait: PROBE_AFTER_MS, probing: false };
       this.#memory.set(userId, memory);
     }
     return memory;

@@ -143,6 +143,7 @@ export class QualityMonitor {
         sendBitrate: stats.sendBitrate,
         videoSendBitrate: stats.videoSendBitrate,
         remoteLossRatio: stats.remoteLossRatio,
+        rttMs: stats.rttMs,
         qualityLimitationReason: stats.qualityLimitationReason,
       })),
     });
