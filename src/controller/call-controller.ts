@@ -13,6 +13,7 @@ import {
   CallRingtonePlaybackEvent,
   CallWaitingEndedEvent,
   CallWaitingEvent,
+  CallQualityChangeEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
@@ -21,7 +22,11 @@ import { CallHistory } from './history/call-history.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
 import type { CallTopology } from './call/topology.js';
 import { MeshTopology } from './mesh/mesh-topology.js';
-import { videoEncodingFor } from './mesh/send-ladder.js';
+import { videoEncodingFor, type VideoEncoding } from './mesh/send-ladder.js';
+import { worseOf } from './quality/network-quality.js';
+import { withDataSaver } from './quality/policy.js';
+import { QualityMonitor } from './quality/quality-monitor.js';
+import type { ConnectionStats } from './quality/stats.js';
 import {
   CallRecord,
   ParticipantRecord,
@@ -106,6 +111,15 @@ export interface ConnectOptions {
    * or accepts a call.
    */
   notifications?: NotificationMode;
+  /**
+   * Adapt what we send to the network: one uplink budget shared by every connection of the mesh,
+   * audio first, video smaller or paused when the network cannot carry it, restored as soon as it
+   * can. Defaults to true; with false, each connection sends the size-of-call ladder's encoding and
+   * leaves the rest to the browser.
+   */
+  adaptation?: boolean;
+  /** Send small video only (180 lines, 150 kbit/s, 15 fps at most); see {@link CallController.setDataSaver}. */
+  dataSaver?: boolean;
 }
 
 export interface StartCallOptions {
@@ -132,6 +146,7 @@ interface ResolvedOptions {
   ringTimeout: number;
   connectTimeout: number;
   media: Required<MediaConstraints>;
+  adaptation: boolean;
 }
 
 interface ActiveCall {
@@ -237,6 +252,11 @@ export class CallController extends EventTarget {
   /** The waiting call `acceptWaiting()` is answering, while it ends the current call. */
   #answeringWaiting: HeldRing | null = null;
   #defaultRingtone: WebAudioRingtone | null = null;
+  /** Samples the connections while a call is active; null otherwise. */
+  #quality: QualityMonitor | null = null;
+  /** The ladder's encoding for the current call (data saver applied) and the capture height it is for. */
+  #ladder: { encoding: VideoEncoding; captureHeight: number } | null = null;
+  #dataSaver = false;
 
   /**
    * The connected user's past calls, kept in IndexedDB across reloads; it follows this controller's
@@ -334,6 +354,25 @@ export class CallController extends EventTarget {
     return this.#topology?.connectionOf(userId) ?? null;
   }
 
+  /**
+   * The last stats of the connection to a participant (sampled every second while the call is
+   * active), or null before the first sample or outside a call.
+   */
+  statsOf(userId: string): ConnectionStats | null {
+    return this.#quality?.statsOf(userId) ?? null;
+  }
+
+  /** Whether we send small video only (see {@link setDataSaver}). */
+  get dataSaver(): boolean {
+    return this.#dataSaver;
+  }
+
+  /** Sends small video only (180 lines, 150 kbit/s, 15 fps at most), from now on and in later calls. */
+  setDataSaver(enabled: boolean): void {
+    this.#dataSaver = enabled;
+    this.#applySendLadder();
+  }
+
   /** Registers with the PeerServer. Rejects if that is not possible. */
   async connect(options: ConnectOptions): Promise<void> {
     if (this.#state !== 'disconnected') {
@@ -343,6 +382,7 @@ export class CallController extends EventTarget {
     const user = { id: options.user.id, name: options.user.name?.trim() || options.user.id };
     this.#options = resolved;
     this.#user = user;
+    if (options.dataSaver !== undefined) this.#dataSaver = options.dataSaver;
     this.#setState('connecting');
     const signalling = resolved.signalling(
       { userId: user.id, server: resolved.server, namespace: resolved.namespace, connectTimeout: resolved.connectTimeout },
@@ -714,6 +754,8 @@ export class CallController extends EventTarget {
     }
     this.#state = next;
     this.#syncAudio();
+    if (next === 'active') this.#startQuality();
+    else if (previous === 'active') this.#stopQuality();
     this.dispatchEvent(new CallStateChangeEvent(next, previous));
   }
 
@@ -826,8 +868,83 @@ export class CallController extends EventTarget {
     if (!active) return;
     let people = 1;
     for (const participant of active.record.participants.values()) if (participant.state !== 'left') people += 1;
-    const encoding = videoEncodingFor(people, active.media?.videoTrack?.getSettings().height ?? 480);
+    const captureHeight = active.media?.videoTrack?.getSettings().height ?? 480;
+    const ladder = videoEncodingFor(people, captureHeight);
+    const encoding = this.#dataSaver ? withDataSaver(ladder, captureHeight) : ladder;
+    this.#ladder = { encoding, captureHeight };
     this.#topology?.setVideoEncoding(encoding);
+  }
+
+  // ---- network quality ----
+
+  /**
+   * Samples the call's connections while it is active: each participant's level (and ours, the
+   * uplink) and, with adaptation on, the camera's encoding on each connection. What the others need
+   * to know (our uplink, a camera paused to them) goes to them in a `quality` message.
+   */
+  #startQuality(): void {
+    const active = this.#call;
+    const topology = this.#topology;
+    if (!active || !topology || this.#quality) return;
+    const pausedTo = new Set<string>();
+    const tell = (userId: string) => {
+      const uplink = active.record.local.networkQuality;
+      if (uplink) topology.send(userId, { type: 'quality', callId: active.record.id, uplink, videoPaused: pausedTo.has(userId) });
+    };
+    const current = () => this.#call === active && this.#topology === topology;
+    this.#quality = new QualityMonitor(
+      {
+        userIds: () => topology.userIds().filter((userId) => active.record.participants.get(userId)?.state === 'connected'),
+        connectionOf: (userId) => topology.connectionOf(userId),
+        camera: () => ({
+          ladder: this.#ladder?.encoding ?? videoEncodingFor(2, 480),
+          captureHeight: this.#ladder?.captureHeight ?? 480,
+          on: !!active.media?.cameraEnabled,
+        }),
+      },
+      {
+        onStats: () => undefined,
+        onLinkQuality: (userId, quality) => {
+          const participant = active.record.participants.get(userId);
+          if (!current() || !participant) return;
+          // Someone we just measured for the first time learns our uplink.
+          if (participant.linkQuality === null) tell(userId);
+          participant.linkQuality = quality;
+          this.#updateNetworkQuality(active, participant);
+        },
+        onUplinkQuality: (quality) => {
+          if (!current()) return;
+          active.record.local.networkQuality = quality;
+          this.dispatchEvent(new CallQualityChangeEvent(active.record, active.record.local, quality));
+          for (const userId of topology.userIds()) tell(userId);
+        },
+        onEncoding: (userId, encoding) => {
+          if (!current()) return;
+          topology.setUserVideoEncoding(userId, encoding);
+          if (encoding.active === !pausedTo.has(userId)) return;
+          if (encoding.active) pausedTo.delete(userId);
+          else pausedTo.add(userId);
+          tell(userId);
+        },
+      },
+      this.#options!.adaptation,
+    );
+    this.#quality.start();
+  }
+
+  #stopQuality(): void {
+    this.#quality?.stop();
+    this.#quality = null;
+  }
+
+  /** A remote participant's level: the worse of our measure of the link and the uplink they report. */
+  #updateNetworkQuality(active: ActiveCall, participant: ParticipantRecord): void {
+    const measured = participant.linkQuality;
+    const reported = participant.reportedUplink;
+    const quality = measured && reported ? worseOf(measured, reported) : (measured ?? reported);
+    if (!quality || quality === participant.networkQuality) return;
+    participant.networkQuality = quality;
+    this.dispatchEvent(new CallQualityChangeEvent(active.record, participant, quality));
   }
 
   /** Plays the audio of everyone answered, while we are in the call; nothing otherwise. */
@@ -1240,6 +1357,17 @@ export class CallController extends EventTarget {
       case 'roster':
         this.#mergeRoster(active, message.roster);
         break;
+      case 'quality': {
+        const participant = active.record.participants.get(userId);
+        if (!participant || participant.state === 'ringing') break;
+        participant.reportedUplink = message.uplink;
+        if (participant.videoPaused !== message.videoPaused) {
+          participant.videoPaused = message.videoPaused;
+          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+        }
+        this.#updateNetworkQuality(active, participant);
+        break;
+      }
       case 'media': {
         const participant = active.record.participants.get(userId);
         if (participant) {
@@ -1410,6 +1538,7 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
       audio: options.media?.audio ?? DEFAULT_MEDIA_CONSTRAINTS.audio,
       video: options.media?.video ?? DEFAULT_MEDIA_CONSTRAINTS.video,
     },
+    adaptation: options.adaptation ?? true,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { CallError } from './errors.js';
 import type { CallHistoryEntry } from './history/history-entry.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant, WaitingCall, WaitingEndReason } from './model.js';
+import type { NetworkQuality } from './quality/network-quality.js';
 import type { SignallingState } from './transport/signalling.js';
 
 /**
@@ -194,6 +195,21 @@ export class CallWaitingEndedEvent extends Event {
   }
 }
 
+/**
+ * A participant's network quality changed (`participant.networkQuality`); for the local participant
+ * it is our own uplink. Levels are steadied: they move after a few seconds, not on every sample.
+ */
+export class CallQualityChangeEvent extends Event {
+  constructor(
+    readonly call: Call,
+    readonly participant: Participant,
+    readonly quality: NetworkQuality,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-quality-change', init);
+  }
+}
+
 export interface CallControllerEventMap {
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
@@ -211,4 +227,5 @@ export interface CallControllerEventMap {
   'call-profile-change': CallProfileChangeEvent;
   'call-waiting': CallWaitingEvent;
   'call-waiting-ended': CallWaitingEndedEvent;
+  'call-quality-change': CallQualityChangeEvent;
 }

@@ -10,6 +10,8 @@ export { describeCall } from './text.js';
 export type { RingKind, RingPlayer } from './ringing/ringtone.js';
 export type { NotificationMode } from './ringing/ring-alerts.js';
 export type { MediaConstraints } from './media/local-media.js';
+export type { NetworkQuality } from './quality/network-quality.js';
+export type { ConnectionStats, QualityLimitationReason, VideoShape } from './quality/stats.js';
 export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';
 
 /** The controller every element uses unless its `controller` property points at another one. */

@@ -1,3 +1,5 @@
+import type { NetworkQuality } from './quality/network-quality.js';
+
 /** Where the controller is; one value at a time, changed only through its guarded setter. */
 export type CallState =
   | 'disconnected' // not registered with the signalling server
@@ -53,6 +55,13 @@ export interface Participant extends UserInfo {
   readonly cameraEnabled: boolean;
   /** The participant's audio and video; for the local participant, the local preview. */
   readonly stream: MediaStream | null;
+  /**
+   * How well the network carries the call with them (for the local participant: our own uplink);
+   * null until measured, once the call is up. See `call-quality-change`.
+   */
+  readonly networkQuality: NetworkQuality | null;
+  /** They paused their camera to us because the network could not carry it; it comes back by itself. */
+  readonly videoPaused: boolean;
 }
 
 export interface Call {
@@ -89,6 +98,12 @@ export class ParticipantRecord implements Participant {
   microphoneEnabled = true;
   cameraEnabled = false;
   stream: MediaStream | null = null;
+  networkQuality: NetworkQuality | null = null;
+  videoPaused = false;
+  /** The uplink they last reported; their level is the worse of it and our own measure. */
+  reportedUplink: NetworkQuality | null = null;
+  /** Our measure of the link with them. */
+  linkQuality: NetworkQuality | null = null;
 
   constructor(
     readonly id: string,

@@ -27,8 +27,19 @@ describe('control protocol', () => {
     { type: 'cancel', callId: 'c1' },
     { type: 'roster', callId: 'c1', roster },
     { type: 'media', callId: 'c1', media },
+    { type: 'quality', callId: 'c1', uplink: 'poor', videoPaused: true },
     { type: 'hangup', callId: 'c1' },
   ];
+
+  it('rejects a quality message with an unknown level or no pause flag', () => {
+    for (const bad of [
+      { type: 'quality', callId: 'c1', uplink: 'great', videoPaused: false },
+      { type: 'quality', callId: 'c1', uplink: 'good' },
+      { type: 'quality', callId: 'c1', uplink: 'good', videoPaused: 'yes' },
+    ]) {
+      expect(parseControlMessage(toWire(bad as unknown as ControlMessage)), JSON.stringify(bad)).to.equal(null);
+    }
+  });
 
   for (const message of valid) {
     it(`round-trips ${message.type}`, () => {

@@ -1,4 +1,5 @@
 import type { UserInfo } from './model.js';
+import type { NetworkQuality } from './quality/network-quality.js';
 import { toOneLine } from './text.js';
 
 /**
@@ -44,6 +45,8 @@ export type ControlMessage =
   | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number }
   | { type: 'roster'; callId: string; roster: RosterEntry[] }
   | { type: 'media'; callId: string; media: MediaState }
+  /** The sender's uplink as it measures it, and whether it paused its camera to us for the network. */
+  | { type: 'quality'; callId: string; uplink: NetworkQuality; videoPaused: boolean }
   | { type: 'hangup'; callId: string };
 
 /**
@@ -108,6 +111,9 @@ function roster(value: unknown): RosterEntry[] | null {
   }
   return entries;
 }
+
+const isNetworkQuality = (value: unknown): value is NetworkQuality =>
+  value === 'excellent' || value === 'good' || value === 'poor' || value === 'lost';
 
 const isShortText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
 const isOptionalText = (value: unknown): value is string | null | undefined => value == null || isText(value);
@@ -208,6 +214,10 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const state = media(data.media);
       return state ? { type: 'media', callId, media: state } : null;
     }
+    case 'quality':
+      return isNetworkQuality(data.uplink) && typeof data.videoPaused === 'boolean'
+        ? { type: 'quality', callId, uplink: data.uplink, videoPaused: data.videoPaused }
+        : null;
     case 'hangup':
       return { type: 'hangup', callId };
     default:

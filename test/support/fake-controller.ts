@@ -74,6 +74,8 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     microphoneEnabled: true,
     cameraEnabled: false,
     stream: null,
+    networkQuality: null,
+    videoPaused: false,
     ...overrides,
   };
 }

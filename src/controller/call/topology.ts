@@ -32,6 +32,11 @@ export interface CallTopology {
   /** New ICE servers (renewed TURN credentials): used by new connections and the next ICE restart. */
   setIceServers(iceServers: RTCIceServer[]): void;
   /**
+   * The camera's encoding on the connection to one user, in place of the one above (network
+   * adaptation; `active: false` pauses the camera to them); null goes back to the one above.
+   */
+  setUserVideoEncoding(userId: string, encoding: (VideoEncoding & { active: boolean }) | null): void;
+  /**
    * Closes the connection to one user. With `drain`, a goodbye was just sent: the connection stays
    * until the other side closes it on receipt, or a timeout. Returns the pending close, if any.
    */

@@ -18,6 +18,7 @@ export const DRAIN_TIMEOUT_MS = 1000;
 export class MeshTopology implements CallTopology {
   readonly #links = new Map<string, PeerLink>();
   #encoding: VideoEncoding | null = null;
+  readonly #userEncodings = new Map<string, VideoEncoding & { active: boolean }>();
 
   constructor(private readonly options: CallTopologyOptions) {}
 
@@ -53,7 +54,7 @@ export class MeshTopology implements CallTopology {
       },
     });
     this.#links.set(userId, link);
-    if (this.#encoding) link.setVideoEncoding(this.#encoding);
+    this.#applyEncoding(link);
     if (initiator) link.connect();
   }
 
@@ -100,7 +101,19 @@ export class MeshTopology implements CallTopology {
 
   setVideoEncoding(encoding: VideoEncoding): void {
     this.#encoding = encoding;
-    for (const link of this.#links.values()) link.setVideoEncoding(encoding);
+    for (const link of this.#links.values()) this.#applyEncoding(link);
+  }
+
+  setUserVideoEncoding(userId: string, encoding: (VideoEncoding & { active: boolean }) | null): void {
+    if (encoding) this.#userEncodings.set(userId, encoding);
+    else this.#userEncodings.delete(userId);
+    const link = this.#links.get(userId);
+    if (link) this.#applyEncoding(link);
+  }
+
+  #applyEncoding(link: PeerLink): void {
+    const encoding = this.#userEncodings.get(link.userId) ?? (this.#encoding && { ...this.#encoding, active: true });
+    if (encoding) link.setVideoEncoding(encoding);
   }
 
   setIceServers(iceServers: RTCIceServer[]): void {
@@ -112,12 +125,14 @@ export class MeshTopology implements CallTopology {
     const link = this.#links.get(userId);
     if (!link) return null;
     this.#links.delete(userId);
+    this.#userEncodings.delete(userId);
     return retire([link], drain);
   }
 
   closeAll(drain: boolean): Promise<void> | null {
     const links = [...this.#links.values()];
     this.#links.clear();
+    this.#userEncodings.clear();
     return retire(links, drain);
   }
 

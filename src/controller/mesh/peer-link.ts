@@ -51,7 +51,7 @@ export class PeerLink {
   #video: RTCRtpTransceiver | null = null;
   #localAudio: MediaStreamTrack | null = null;
   #localVideo: MediaStreamTrack | null = null;
-  #videoEncoding: VideoEncoding | null = null;
+  #videoEncoding: (VideoEncoding & { active?: boolean }) | null = null;
   #remoteTracks = new Map<string, MediaStreamTrack>();
   /**
    * The answering side makes no offer before it has answered the first one: its data channel alone
@@ -111,8 +111,11 @@ export class PeerLink {
     this.#applyLocalTracks();
   }
 
-  /** How the camera is encoded on this connection (see the send ladder); audio always comes first. */
-  setVideoEncoding(encoding: VideoEncoding): void {
+  /**
+   * How the camera is encoded on this connection (the send ladder, or network adaptation under it;
+   * `active: false` pauses it); audio always comes first.
+   */
+  setVideoEncoding(encoding: VideoEncoding & { active?: boolean }): void {
     this.#videoEncoding = encoding;
     this.#applyEncodings();
   }

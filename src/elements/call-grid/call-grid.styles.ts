@@ -147,6 +147,45 @@ export default css`
     height: 0.875rem;
   }
 
+  .quality {
+    flex: none;
+    display: inline-flex;
+    width: 0.875rem;
+    height: 0.875rem;
+  }
+
+  .quality svg {
+    width: 100%;
+    height: 100%;
+  }
+
+  .bar {
+    fill: var(--meshcall-quality-unlit-color, rgb(255 255 255 / 0.35));
+  }
+
+  .quality--excellent .bar--lit,
+  .quality--good .bar--lit {
+    fill: var(--meshcall-quality-good-color, #66bb6a);
+  }
+
+  .quality--poor .bar--lit {
+    fill: var(--meshcall-quality-poor-color, #ffa726);
+  }
+
+  .quality--lost .bar {
+    fill: var(--meshcall-quality-lost-color, #ef5350);
+  }
+
+  .video-paused {
+    position: absolute;
+    inset-inline: 0;
+    top: 0;
+    padding: 0.5rem 0.75rem;
+    background: rgb(0 0 0 / 0.55);
+    font-size: 0.875rem;
+    text-align: center;
+  }
+
   .status {
     position: absolute;
     inset: 0;

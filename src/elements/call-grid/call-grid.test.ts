@@ -263,6 +263,61 @@ describe('<call-grid> with a fake controller', () => {
     expect(parts(el, 'mic-off')).to.have.length(0);
   });
 
+  it('shows each tile\'s network quality as bars with a text label, the local one as "your network"', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob', { networkQuality: 'excellent' });
+    const carol = participant('carol', { networkQuality: null });
+    fake.enter('active', { remotes: [bob, carol], local: { networkQuality: 'good' } });
+    await el.updateComplete;
+    const indicatorOf = (id: string) => tileOf(el, id)!.querySelector<HTMLElement>('[part~="network-quality"]');
+    expect(indicatorOf('carol'), 'not measured yet').to.equal(null);
+    const local = indicatorOf('me')!;
+    expect(local.getAttribute('role')).to.equal('img');
+    expect(local.getAttribute('aria-label')).to.equal('Your network: good');
+    expect(local.getAttribute('part')).to.include('network-quality-good');
+    const lit = (indicator: HTMLElement) => indicator.querySelectorAll('.bar--lit').length;
+    expect(lit(local)).to.equal(2);
+    expect(indicatorOf('bob')!.getAttribute('aria-label')).to.equal('Network: excellent');
+    expect(lit(indicatorOf('bob')!)).to.equal(3);
+
+    bob.networkQuality = 'poor';
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(indicatorOf('bob')!.getAttribute('aria-label')).to.equal('Network: poor');
+    expect(lit(indicatorOf('bob')!)).to.equal(1);
+    // Poor is orange, lost red, and the colours differ from good's.
+    const colourOfLit = (indicator: HTMLElement) => getComputedStyle(indicator.querySelector('.bar--lit, .bar')!).fill;
+    const poorColour = colourOfLit(indicatorOf('bob')!);
+    expect(poorColour).to.not.equal(colourOfLit(local));
+    bob.networkQuality = 'lost';
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(lit(indicatorOf('bob')!)).to.equal(0);
+    expect(colourOfLit(indicatorOf('bob')!)).to.not.equal(poorColour);
+  });
+
+  it('says "video paused: poor connection" instead of the video while the sender paused it', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob', { cameraEnabled: true, videoPaused: true });
+    fake.enter('active', { remotes: [bob] });
+    await el.updateComplete;
+    const tile = tileOf(el, 'bob')!;
+    expect(tile.querySelector('[part~="video-paused"]')?.textContent?.trim()).to.equal('Video paused: poor connection');
+    expect(tile.querySelector('[part~="placeholder"]')).to.exist;
+    expect(tile.querySelector('video')!.classList.contains('video--covered')).to.be.true;
+
+    bob.videoPaused = false;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(tile.querySelector('[part~="video-paused"]')).to.equal(null);
+    // A camera turned off is no pause.
+    bob.videoPaused = true;
+    bob.cameraEnabled = false;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(tile.querySelector('[part~="video-paused"]')).to.equal(null);
+  });
+
   it('shows initials on a colour derived from the id while the camera is off', async () => {
     const { el, fake } = await fakeGrid();
     const stream = canvasStream();

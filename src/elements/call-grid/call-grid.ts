@@ -1,9 +1,9 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type TemplateResult } from 'lit';
 import { classMap } from 'lit/directives/class-map.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { Participant } from '../../controller/index.js';
+import type { NetworkQuality, Participant } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { avatarColorOf, initialsOf } from '../shared/avatar.js';
 import { microphoneOffIcon } from '../shared/icons.js';
@@ -38,9 +38,18 @@ function lastRowStart(count: number, columns: number): { index: number; line: nu
   return { index: count - rest, line: columns - rest + 1 };
 }
 
+/** What the bars say to a screen reader, and how many of three are lit. */
+const QUALITY: Record<NetworkQuality, { text: string; bars: number }> = {
+  excellent: { text: 'excellent', bars: 3 },
+  good: { text: 'good', bars: 2 },
+  poor: { text: 'poor', bars: 1 },
+  lost: { text: 'lost', bars: 0 },
+};
+
 function showsVideo(participant: Participant): boolean {
   return (
     participant.cameraEnabled &&
+    !participant.videoPaused &&
     (participant.stream?.getVideoTracks().some((track) => track.readyState === 'live') ?? false)
   );
 }
@@ -62,6 +71,10 @@ function showsVideo(participant: Participant): boolean {
  * resolver) or initials on a coloured circle.
  * @csspart avatar-image - The picture in the placeholder, when the page's resolver gave one.
  * @csspart status - The "Ringing…" or "Connecting…" overlay.
+ * @csspart network-quality - Each tile's network-quality indicator (`role="img"`, labelled "Network: good", …): three
+ * bars, as many lit as the level allows; on the local tile it is the user's own uplink. Also carries
+ * `network-quality-excellent`, `-good`, `-poor` or `-lost`. Absent until the call has been measured.
+ * @csspart video-paused - Shown instead of the video while the participant paused their camera for a poor connection.
  *
  * @cssproperty [--meshcall-grid-gap=0.5rem] - Space between tiles.
  * @cssproperty [--meshcall-tile-background=#1f2430] - Tile background, also behind the placeholder.
@@ -74,6 +87,10 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty [--meshcall-mic-off-background=#c62828] - Background of the microphone-off icon.
  * @cssproperty [--meshcall-enable-sound-background=#f9a825] - Background of the "enable sound" button.
  * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Text colour of the "enable sound" button.
+ * @cssproperty [--meshcall-quality-good-color=#66bb6a] - Lit bars of an excellent or good connection.
+ * @cssproperty [--meshcall-quality-poor-color=#ffa726] - Lit bar of a poor connection.
+ * @cssproperty [--meshcall-quality-lost-color=#ef5350] - Bars of a lost connection.
+ * @cssproperty [--meshcall-quality-unlit-color=rgb(255 255 255 / 0.35)] - Bars a level does not light.
  */
 export class CallGrid extends CallElement {
   static override styles = styles;
@@ -130,6 +147,20 @@ export class CallGrid extends CallElement {
     void this.controller.resumeAudio();
   };
 
+  #renderQuality(participant: Participant): TemplateResult | typeof nothing {
+    const level = participant.networkQuality;
+    if (!level || participant.state === 'ringing') return nothing;
+    const { text, bars } = QUALITY[level];
+    const label = participant.isLocal ? `Your network: ${text}` : `Network: ${text}`;
+    return html`<span part="network-quality network-quality-${level}" class="quality quality--${level}" role="img" aria-label=${label} title=${label}
+      ><svg viewBox="0 0 12 12" aria-hidden="true" focusable="false">
+        ${[0, 1, 2].map(
+          (bar) => svg`<rect class=${bar < bars ? 'bar bar--lit' : 'bar'} x=${bar * 4.5} y=${8 - bar * 3.5} width="3" height=${4 + bar * 3.5} rx="0.75"></rect>`,
+        )}
+      </svg></span
+    >`;
+  }
+
   #renderTile(participant: Participant, placement: Record<string, string>): TemplateResult {
     const profile = this.controller.profileOf(participant);
     const name = participant.isLocal ? `${profile.name} (you)` : profile.name;
@@ -168,7 +199,11 @@ export class CallGrid extends CallElement {
                   >`}
             </div>`}
         ${status ? html`<div part="status" class="status">${status}</div>` : nothing}
+        ${!status && participant.videoPaused && participant.cameraEnabled
+          ? html`<div part="video-paused" class="video-paused">Video paused: poor connection</div>`
+          : nothing}
         <div class="label">
+          ${this.#renderQuality(participant)}
           <span part="name" class="name">${name}</span>
           ${participant.microphoneEnabled
             ? nothing
