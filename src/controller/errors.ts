@@ -13,6 +13,8 @@
  * - `invalid-options`: the options given to a method are incomplete or malformed.
  * - `connection-failed`: the media connection with a participant failed or was lost.
  * - `protocol-error`: a participant sent a control message this version does not understand.
+ * - `screen-share-unsupported`: this browser cannot share a screen (no `getDisplayMedia`, as on phones, or
+ *   not a secure context).
  * - `history-unavailable`: the browser refused to store the call history (IndexedDB blocked or full); it
  *   is kept in memory until the page closes.
  */
@@ -29,6 +31,7 @@ export type CallErrorType =
   | 'invalid-options'
   | 'connection-failed'
   | 'protocol-error'
+  | 'screen-share-unsupported'
   | 'history-unavailable';
 
 export interface CallErrorOptions {

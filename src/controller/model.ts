@@ -52,7 +52,19 @@ export interface Participant extends UserInfo {
   readonly cameraEnabled: boolean;
   /** The participant's audio and video; for the local participant, the local preview. */
   readonly stream: MediaStream | null;
+  /**
+   * The screen they share, as a video stream of its own beside the camera; null while they share
+   * none. For the local participant, what we share.
+   */
+  readonly screenStream: MediaStream | null;
 }
+
+/**
+ * Why our screen share stopped without `setScreenShareEnabled(false)`: `ended` by the browser's own
+ * "stop sharing" control (or the shared window closed), `taken-over` by another participant who
+ * started sharing (one presenter at a time).
+ */
+export type ScreenShareEndReason = 'ended' | 'taken-over';
 
 export interface Call {
   readonly id: string;
@@ -88,6 +100,9 @@ export class ParticipantRecord implements Participant {
   microphoneEnabled = true;
   cameraEnabled = false;
   stream: MediaStream | null = null;
+  screenStream: MediaStream | null = null;
+  /** While they say they share: their share's place on the share clock. */
+  screenClock: number | null = null;
 
   constructor(
     readonly id: string,
