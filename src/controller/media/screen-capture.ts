@@ -98,9 +98,11 @@ export class ScreenCapture {
     if ('contentHint' in track) track.contentHint = 'detail';
     this.track = track;
     this.stream = new MediaStream([track]);
-    track.addEventListener('ended', () => {
+    // The handler property, not a listener: Firefox 153 delivers an `ended` event that is dispatched
+    // on a track (as tests do, for the browser's control) to `onended` only.
+    track.onended = () => {
       if (!this.#stopped) onEnded();
-    });
+    };
   }
 
   stop(): void {
