@@ -19,6 +19,7 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-profile-change',
   'call-waiting',
   'call-waiting-ended',
+  'call-screen-share-ended',
 ];
 
 /**
