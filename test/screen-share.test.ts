@@ -1,8 +1,10 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../src/define.js';
+import type { CallGrid } from '../src/elements/call-grid/call-grid.js';
 import { sendMouse } from '@web/test-runner-commands';
 import type { CallController } from '../src/controller/index.js';
 import { screenEncodingFor, videoEncodingFor } from '../src/controller/mesh/send-ladder.js';
-import { waitForDecodedFrames } from './support/media.js';
+import { waitForDecodedFrames, waitForNewFrames } from './support/media.js';
 import { connectParty, disconnectAll, establishCall, idOf, nextEvent, remoteStream } from './support/parties.js';
 import { trackResources, type ResourceLedger } from './support/resources.js';
 import { browserHasNoScreen, endFromBrowser, testDisplayMedia } from './support/screen.js';
@@ -198,5 +200,30 @@ describe('screen sharing between controllers, over a real PeerServer', () => {
     expect(ledger.tracks, 'captured by getDisplayMedia').to.include(track);
     await alice.hangUp();
     expect(track.readyState, 'the capture stops with the call').to.equal('ended');
+  });
+
+  it("shows bob's grid in the presenter layout while alice shares, and the grid again once she stops", async () => {
+    const alice = await sharer('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    const grid = await fixture<CallGrid>(html`<call-grid .controller=${bob} style="width: 800px"></call-grid>`);
+    const part = (name: string) => grid.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+    await waitUntil(() => part('tile')?.querySelector('video'), 'no tiles');
+    const tileVideos = [...grid.shadowRoot!.querySelectorAll('[part~="tile"] video')];
+
+    await alice.setScreenShareEnabled(true);
+    await waitUntil(() => part('stage'), 'no presenter layout', { timeout: 10000 });
+    expect(part('presenter')!.textContent).to.equal('alice is presenting');
+    const screen = part('screen') as HTMLVideoElement;
+    await waitForNewFrames(screen, 5);
+    expect(screen.videoWidth, 'the screen, not a camera').to.be.at.least(640);
+    const aliceTile = grid.shadowRoot!.querySelector<HTMLElement>(`[part~="tile"][data-participant-id="${idOf(alice)}"]`)!;
+    await waitForNewFrames(aliceTile.querySelector('video')!, 5);
+    expect(aliceTile.getBoundingClientRect().top, 'her camera in the strip below').to.be.at.least(part('stage')!.getBoundingClientRect().bottom);
+
+    await alice.setScreenShareEnabled(false);
+    await waitUntil(() => !part('stage'), 'still presenting', { timeout: 5000 });
+    expect([...grid.shadowRoot!.querySelectorAll('[part~="tile"] video')], 'the same video elements').to.deep.equal(tileVideos);
+    await waitForNewFrames(aliceTile.querySelector('video')!, 5);
   });
 });
