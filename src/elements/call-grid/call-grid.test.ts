@@ -380,7 +380,12 @@ describe('<call-grid> with a fake controller', () => {
     expect(rows, 'one row').to.have.length(1);
     expect(rows[0][0].top).to.be.at.least(stage.getBoundingClientRect().bottom);
     expect(rows[0][0].width).to.be.below(stage.getBoundingClientRect().width / 3);
-    expect(stage.getBoundingClientRect().width).to.be.closeTo(960, 1);
+    // As wide as a 16:9 screen of the largest height (65vh by default), centred.
+    const stageBox = stage.getBoundingClientRect();
+    expect(stageBox.width).to.be.closeTo(Math.min(960, ((innerHeight * 0.65) * 16) / 9), 1);
+    expect(stageBox.left - el.getBoundingClientRect().left).to.be.closeTo((960 - stageBox.width) / 2, 1);
+    el.style.setProperty('--meshcall-stage-max-height', 'none');
+    expect(stage.getBoundingClientRect().width, 'the whole width without a cap').to.be.closeTo(960, 1);
     expect(parts(el, 'video')).to.deep.equal(videos);
     expect(parts(el, 'base')[0]).to.equal(grid);
     await expect(el).to.be.accessible();

@@ -85,7 +85,7 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Text colour of the "enable sound" button.
  * @cssproperty [--meshcall-stage-background=#000000] - Behind the shared screen, around its letterbox.
  * @cssproperty [--meshcall-stage-aspect-ratio=16 / 9] - The stage's shape; `auto` lets it fill a host with a set height.
- * @cssproperty [--meshcall-stage-max-height=75vh] - How tall the stage may grow on a host without a set height.
+ * @cssproperty [--meshcall-stage-max-height=65vh] - How tall the stage may grow (it is then at most 16:9 as wide, centred); `none` with a set host height.
  * @cssproperty [--meshcall-strip-tile-width=11rem] - Width of each tile in the presenter layout's strip.
  */
 export class CallGrid extends CallElement {

@@ -18,9 +18,12 @@ export default css`
     flex: 1 1 auto;
     min-height: 0;
     width: 100%;
-    max-height: var(--meshcall-stage-max-height, 75vh);
+    max-height: var(--meshcall-stage-max-height, 65vh);
+    /* As wide as a 16:9 screen of that height, centred: no bars beside a screen that fits. With a
+       max-height of none this is invalid, hence none too. */
+    max-width: calc(var(--meshcall-stage-max-height, 65vh) * 16 / 9);
     aspect-ratio: var(--meshcall-stage-aspect-ratio, 16 / 9);
-    margin: 0;
+    margin: 0 auto;
     overflow: hidden;
     border-radius: var(--meshcall-tile-radius, 0.75rem);
     background: var(--meshcall-stage-background, #000000);
