@@ -502,6 +502,9 @@ function startApp(self) {
     const count = 1 + [...call.participants.values()].filter((participant) => participant.state !== 'left').length;
     panel.dataset.count = String(count);
     panel.dataset.video = String(call.video);
+    // The grid shows a shared screen large: it may use the panel's whole width.
+    const presenting = call.local.screenStream || [...call.participants.values()].some((participant) => participant.state !== 'left' && participant.screenStream);
+    panel.dataset.presenting = String(Boolean(presenting));
     $('call-title').textContent = callTitle(call);
     $('call-status').textContent = callStatusText(call);
     const link = $('call-conversation-link');
@@ -951,6 +954,12 @@ function startApp(self) {
   });
 
   callController.addEventListener('call-error', (event) => showError(event.error));
+
+  // One presenter at a time: the library stopped our share for someone else's.
+  callController.addEventListener('call-screen-share-ended', (event) => {
+    if (event.reason !== 'taken-over' || !event.by) return;
+    notify({ message: `${participantName(event.by)} is presenting now; your screen is no longer shared.`, condition: `call:${event.call.id}` });
+  });
 
   // The call log: every call's entry, a missed-call badge per conversation (what "Missed call from
   // Bob" toasts and timeline entries are made of comes from the same entries).

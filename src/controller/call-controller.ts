@@ -14,15 +14,18 @@ import {
   CallWaitingEndedEvent,
   CallWaitingEvent,
   CallQualityChangeEvent,
+  CallScreenShareEndedEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
+import { canShareScreen, captureScreen, ScreenCapture, type DisplayMediaSource } from './media/screen-capture.js';
+import { isLaterShare } from './call/screen-share-order.js';
 import { CallHistory } from './history/call-history.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
 import type { CallTopology } from './call/topology.js';
 import { MeshTopology } from './mesh/mesh-topology.js';
-import { videoEncodingFor, type VideoEncoding } from './mesh/send-ladder.js';
+import { screenEncodingFor, videoEncodingFor, type VideoEncoding } from './mesh/send-ladder.js';
 import { worseOf } from './quality/network-quality.js';
 import { withDataSaver } from './quality/policy.js';
 import { QualityMonitor } from './quality/quality-monitor.js';
@@ -35,6 +38,7 @@ import {
   type CallState,
   type LeaveReason,
   type ParticipantState,
+  type ScreenShareEndReason,
   type UserInfo,
   type UserProfile,
   type UserResolver,
@@ -120,6 +124,12 @@ export interface ConnectOptions {
   adaptation?: boolean;
   /** Send small video only (180 lines, 150 kbit/s, 15 fps at most); see {@link CallController.setDataSaver}. */
   dataSaver?: boolean;
+  /**
+   * Where a shared screen comes from; defaults to the browser's picker (`getDisplayMedia`). For an
+   * app shell with a picker of its own (Electron's desktop capturer), and for tests in a browser
+   * that has no screen to capture (headless Firefox): not needed in a web page.
+   */
+  displayMedia?: DisplayMediaSource;
 }
 
 export interface StartCallOptions {
@@ -147,6 +157,7 @@ interface ResolvedOptions {
   connectTimeout: number;
   media: Required<MediaConstraints>;
   adaptation: boolean;
+  displayMedia: DisplayMediaSource | null;
 }
 
 interface ActiveCall {
@@ -168,6 +179,12 @@ interface ActiveCall {
   callees: readonly string[];
   /** Set when the call ends. */
   endReason: CallEndReason | null;
+  /** The screen we share, if any. */
+  screen: ScreenCapture | null;
+  /** Set while the browser's picker is open. */
+  choosingScreen: boolean;
+  /** The latest share anyone in the call started, as far as we know (see `call/screen-share-order.ts`). */
+  screenClock: number;
 }
 
 /** A call's bookkeeping before any device or timer is started. */
@@ -176,7 +193,7 @@ function newActiveCall(
   ringing: Pick<ActiveCall, 'inviterId' | 'ringTimeout' | 'selfEpoch'>,
   callees: readonly string[] = [],
 ): ActiveCall {
-  return { record, media: null, startingMedia: false, ringTimers: new Map(), callees, endReason: null, ...ringing };
+  return { record, media: null, startingMedia: false, ringTimers: new Map(), callees, endReason: null, screen: null, choosingScreen: false, screenClock: 0, ...ringing };
 }
 
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
@@ -284,6 +301,16 @@ export class CallController extends EventTarget {
 
   get cameraEnabled(): boolean {
     return this.#call?.record.local.cameraEnabled ?? false;
+  }
+
+  /** Whether we share a screen in the current call. */
+  get screenShareEnabled(): boolean {
+    return !!this.#call?.screen;
+  }
+
+  /** Whether this browser can share a screen at all (phones cannot): a toggle is pointless otherwise. */
+  get screenShareSupported(): boolean {
+    return canShareScreen(this.#options?.displayMedia ?? null);
   }
 
   /** The link to the signalling server, apart from any call: a call goes on while it is lost. */
@@ -744,6 +771,69 @@ export class CallController extends EventTarget {
     return change;
   }
 
+  /**
+   * Shares a screen (the browser asks which) with everyone in the call, as a stream of its own
+   * beside the camera, or stops sharing it. One presenter at a time: starting takes over from
+   * whoever presents now (their controller stops their share and says `taken-over`). Resolves
+   * without sharing when the user closes the picker: that is no error. The browser's own "stop
+   * sharing" control stops it as `setScreenShareEnabled(false)` would, with `call-screen-share-ended`.
+   */
+  async setScreenShareEnabled(enabled: boolean): Promise<void> {
+    const active = this.#requireMedia();
+    if (!enabled) {
+      this.#stopScreenShare(active, null);
+      return;
+    }
+    if (active.screen || active.choosingScreen) return;
+    active.choosingScreen = true;
+    let captured: MediaStream | null;
+    try {
+      captured = await captureScreen(this.#options!.displayMedia);
+    } finally {
+      active.choosingScreen = false;
+    }
+    if (!captured) return;
+    if (this.#call !== active || !active.media) {
+      for (const track of captured.getTracks()) track.stop();
+      throw new CallError('invalid-state', 'The call ended while the screen was being chosen.');
+    }
+    active.screenClock += 1;
+    const screen = new ScreenCapture(captured, active.screenClock, () => {
+      if (this.#call === active && active.screen === screen) this.#stopScreenShare(active, 'ended');
+    });
+    active.screen = screen;
+    this.#sendLocalMedia();
+    this.#applySendLadder();
+    this.#updateLocal(active);
+  }
+
+  /** Stops our share; `reason` says why when it was not asked for (and is told to the page). */
+  #stopScreenShare(active: ActiveCall, reason: ScreenShareEndReason | null, by: ParticipantRecord | null = null): void {
+    const screen = active.screen;
+    if (!screen) return;
+    active.screen = null;
+    screen.stop();
+    this.#sendLocalMedia();
+    this.#updateLocal(active);
+    if (reason) this.dispatchEvent(new CallScreenShareEndedEvent(active.record, reason, by));
+  }
+
+  /**
+   * What a participant says of their devices and screen. A share of theirs that started after ours
+   * takes over: ours stops.
+   */
+  #applyRemoteMedia(active: ActiveCall, participant: ParticipantRecord, media: MediaState): void {
+    participant.microphoneEnabled = media.microphone;
+    participant.cameraEnabled = media.camera;
+    participant.screenClock = media.screen ?? null;
+    if (media.screen === undefined) return;
+    active.screenClock = Math.max(active.screenClock, media.screen);
+    const ours = active.screen;
+    if (ours && isLaterShare({ clock: media.screen, userId: participant.id }, { clock: ours.clock, userId: this.#user!.id })) {
+      this.#stopScreenShare(active, 'taken-over', participant);
+    }
+  }
+
   // ---- state machines ----
 
   #setState(next: CallState): void {
@@ -770,7 +860,7 @@ export class CallController extends EventTarget {
     if (previous === next || !PARTICIPANT_TRANSITIONS[previous].includes(next)) return;
     participant.state = next;
     participant.stateSince = Date.now();
-    if (next === 'left') participant.stream = null;
+    if (next === 'left') participant.stream = participant.screenStream = null;
     this.#syncAudio();
     const record = this.#call?.record;
     if (!record) return;
@@ -832,7 +922,10 @@ export class CallController extends EventTarget {
 
   #mediaState(): MediaState {
     const media = this.#call?.media;
-    return { microphone: media?.microphoneEnabled ?? false, camera: media?.cameraEnabled ?? false };
+    const screen = this.#call?.screen;
+    const state: MediaState = { microphone: media?.microphoneEnabled ?? false, camera: media?.cameraEnabled ?? false };
+    if (screen) state.screen = screen.clock;
+    return state;
   }
 
   /** Refreshes the local participant from the devices and tells the others when asked to. */
@@ -842,6 +935,7 @@ export class CallController extends EventTarget {
     local.microphoneEnabled = media?.microphoneEnabled ?? false;
     local.cameraEnabled = media?.cameraEnabled ?? false;
     local.stream = media?.stream ?? null;
+    local.screenStream = active.screen?.stream ?? null;
     this.dispatchEvent(new CallParticipantChangeEvent(active.record, local));
     if (broadcast) {
       const message: ControlMessage = { type: 'media', callId: active.record.id, media: this.#mediaState() };
@@ -859,6 +953,7 @@ export class CallController extends EventTarget {
     for (const userId of this.#topology?.userIds() ?? []) {
       const answered = media && active.record.participants.get(userId)?.state !== 'ringing';
       this.#topology!.setLocalTracks(userId, answered ? media.audioTrack : null, answered ? media.videoTrack : null);
+      this.#topology!.setScreenTrack(userId, answered ? (active.screen?.track ?? null) : null);
     }
   }
 
@@ -873,6 +968,7 @@ export class CallController extends EventTarget {
     const encoding = this.#dataSaver ? withDataSaver(ladder, captureHeight) : ladder;
     this.#ladder = { encoding, captureHeight };
     this.#topology?.setVideoEncoding(encoding);
+    this.#topology?.setScreenEncoding(screenEncodingFor(people));
   }
 
   // ---- network quality ----
@@ -990,8 +1086,7 @@ export class CallController extends EventTarget {
     }
     participant.epoch = Math.max(participant.epoch, epoch);
     if (media) {
-      participant.microphoneEnabled = media.microphone;
-      participant.cameraEnabled = media.camera;
+      this.#applyRemoteMedia(active, participant, media);
       this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
     }
     if (this.#state === 'outgoing') {
@@ -1125,8 +1220,7 @@ export class CallController extends EventTarget {
     this.#topology = this.#newTopology(record.id);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
     caller.epoch = message.roster.find((entry) => entry.id === userId)?.epoch ?? 1;
-    caller.microphoneEnabled = message.media.microphone;
-    caller.cameraEnabled = message.media.camera;
+    this.#applyRemoteMedia(active, caller, message.media);
     record.participants.set(userId, caller);
     this.#setState('incoming');
     this.#openLink(userId, false);
@@ -1174,6 +1268,12 @@ export class CallController extends EventTarget {
           if (this.#topology !== topology || !participant) return;
           participant.stream = stream;
           this.#syncAudio();
+          this.dispatchEvent(new CallParticipantChangeEvent(this.#call!.record, participant));
+        },
+        onRemoteScreen: (userId, stream) => {
+          const participant = this.#call?.record.participants.get(userId);
+          if (this.#topology !== topology || !participant || participant.state === 'left') return;
+          participant.screenStream = stream;
           this.dispatchEvent(new CallParticipantChangeEvent(this.#call!.record, participant));
         },
         onConnectionChange: (userId, state) => {
@@ -1371,9 +1471,8 @@ export class CallController extends EventTarget {
       case 'media': {
         const participant = active.record.participants.get(userId);
         if (participant) {
-          participant.microphoneEnabled = message.media.microphone;
-          participant.cameraEnabled = message.media.camera;
-          this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+          this.#applyRemoteMedia(active, participant, message.media);
+          if (this.#call === active) this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
         }
         break;
       }
@@ -1479,8 +1578,10 @@ export class CallController extends EventTarget {
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
     clearInterval(active.sweepTimer);
     active.media?.stop();
+    active.screen?.stop();
+    active.screen = null;
     const record = active.record;
-    record.local.stream = null;
+    record.local.stream = record.local.screenStream = null;
     for (const participant of record.participants.values()) this.#setParticipantState(participant, 'left');
     const topology = this.#topology;
     this.#topology = null;
@@ -1539,6 +1640,7 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
       video: options.media?.video ?? DEFAULT_MEDIA_CONSTRAINTS.video,
     },
     adaptation: options.adaptation ?? true,
+    displayMedia: typeof options.displayMedia === 'function' ? options.displayMedia : null,
   };
 }
 

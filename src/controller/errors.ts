@@ -14,6 +14,8 @@
  * - `connection-failed`: the media connection with a participant failed or was lost.
  * - `protocol-error`: a participant sent a control message this version does not understand.
  * - `ice-servers-unavailable`: the page's ICE server provider (TURN credentials) failed or timed out.
+ * - `screen-share-unsupported`: this browser cannot share a screen (no `getDisplayMedia`, as on phones, or
+ *   not a secure context).
  * - `history-unavailable`: the browser refused to store the call history (IndexedDB blocked or full); it
  *   is kept in memory until the page closes.
  */
@@ -31,6 +33,7 @@ export type CallErrorType =
   | 'connection-failed'
   | 'protocol-error'
   | 'ice-servers-unavailable'
+  | 'screen-share-unsupported'
   | 'history-unavailable';
 
 export interface CallErrorOptions {

@@ -1,6 +1,6 @@
 import type { CallError } from './errors.js';
 import type { CallHistoryEntry } from './history/history-entry.js';
-import type { Call, CallEndReason, CallState, LeaveReason, Participant, WaitingCall, WaitingEndReason } from './model.js';
+import type { Call, CallEndReason, CallState, LeaveReason, Participant, ScreenShareEndReason, WaitingCall, WaitingEndReason } from './model.js';
 import type { NetworkQuality } from './quality/network-quality.js';
 import type { SignallingState } from './transport/signalling.js';
 
@@ -210,6 +210,23 @@ export class CallQualityChangeEvent extends Event {
   }
 }
 
+/**
+ * Our screen share stopped by itself: the browser's "stop sharing" control (`ended`), or another
+ * participant started presenting (`taken-over`, `by` them). Stopping it with
+ * `setScreenShareEnabled(false)` dispatches nothing but the local participant's change.
+ */
+export class CallScreenShareEndedEvent extends Event {
+  constructor(
+    readonly call: Call,
+    readonly reason: ScreenShareEndReason,
+    /** Who took over, for `taken-over`. */
+    readonly by: Participant | null,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-screen-share-ended', init);
+  }
+}
+
 export interface CallControllerEventMap {
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
@@ -228,4 +245,5 @@ export interface CallControllerEventMap {
   'call-waiting': CallWaitingEvent;
   'call-waiting-ended': CallWaitingEndedEvent;
   'call-quality-change': CallQualityChangeEvent;
+  'call-screen-share-ended': CallScreenShareEndedEvent;
 }

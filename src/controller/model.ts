@@ -62,7 +62,19 @@ export interface Participant extends UserInfo {
   readonly networkQuality: NetworkQuality | null;
   /** They paused their camera to us because the network could not carry it; it comes back by itself. */
   readonly videoPaused: boolean;
+  /**
+   * The screen they share, as a video stream of its own beside the camera; null while they share
+   * none. For the local participant, what we share.
+   */
+  readonly screenStream: MediaStream | null;
 }
+
+/**
+ * Why our screen share stopped without `setScreenShareEnabled(false)`: `ended` by the browser's own
+ * "stop sharing" control (or the shared window closed), `taken-over` by another participant who
+ * started sharing (one presenter at a time).
+ */
+export type ScreenShareEndReason = 'ended' | 'taken-over';
 
 export interface Call {
   readonly id: string;
@@ -104,6 +116,9 @@ export class ParticipantRecord implements Participant {
   reportedUplink: NetworkQuality | null = null;
   /** Our measure of the link with them. */
   linkQuality: NetworkQuality | null = null;
+  screenStream: MediaStream | null = null;
+  /** While they say they share: their share's place on the share clock. */
+  screenClock: number | null = null;
 
   constructor(
     readonly id: string,

@@ -28,7 +28,10 @@ describe('control protocol', () => {
     { type: 'roster', callId: 'c1', roster },
     { type: 'media', callId: 'c1', media },
     { type: 'quality', callId: 'c1', uplink: 'poor', videoPaused: true },
+    { type: 'media', callId: 'c1', media: { microphone: true, camera: true, screen: 3 } },
     { type: 'hangup', callId: 'c1' },
+    { type: 'screen-track', callId: 'c1', mid: '2' },
+    { type: 'screen-track', callId: 'c1', mid: null },
   ];
 
   it('rejects a quality message with an unknown level or no pause flag', () => {
@@ -60,6 +63,13 @@ describe('control protocol', () => {
       { v: 1, type: 'explode', callId: 'c1' },
       { v: 1, type: 'decline', callId: 'c1' },
       { v: 1, type: 'media', callId: 'c1', media: { microphone: 'yes', camera: false } },
+      { v: 1, type: 'media', callId: 'c1', media: { microphone: true, camera: false, screen: 0 } },
+      { v: 1, type: 'media', callId: 'c1', media: { microphone: true, camera: false, screen: true } },
+      { v: 1, type: 'screen-track', callId: 'c1' },
+      { v: 1, type: 'screen-track', callId: 'c1', mid: 2 },
+      { v: 1, type: 'screen-track', callId: 'c1', mid: '' },
+      { v: 1, type: 'screen-track', callId: 'c1', mid: 'a b' },
+      { v: 1, type: 'screen-track', callId: 'c1', mid: '1'.repeat(33) },
       { v: 1, type: 'roster', callId: 'c1', roster: 'everyone' },
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'dancing', epoch: 1 }] },
       { v: 1, type: 'roster', callId: 'c1', roster: [{ id: 'a', state: 'joined' }] },

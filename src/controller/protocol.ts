@@ -23,6 +23,11 @@ export interface RosterEntry extends UserInfo {
 export interface MediaState {
   microphone: boolean;
   camera: boolean;
+  /**
+   * While sharing a screen: which share it is, on a clock every participant advances past every
+   * share it hears of (see `call/screen-share-order.ts`). Absent while not sharing.
+   */
+  screen?: number;
 }
 
 export type ControlMessage =
@@ -47,7 +52,13 @@ export type ControlMessage =
   | { type: 'media'; callId: string; media: MediaState }
   /** The sender's uplink as it measures it, and whether it paused its camera to us for the network. */
   | { type: 'quality'; callId: string; uplink: NetworkQuality; videoPaused: boolean }
-  | { type: 'hangup'; callId: string };
+  | { type: 'hangup'; callId: string }
+  /**
+   * Which of the sender's transceivers on this connection carries its screen (its negotiated mid),
+   * or null for none: a mid names one m-line of one connection, so it travels only over that
+   * connection's data channel.
+   */
+  | { type: 'screen-track'; callId: string; mid: string | null };
 
 /**
  * Negotiation of one pair's RTCPeerConnection. `from` names the sender's connection and `to` the
@@ -93,8 +104,17 @@ function user(value: unknown): UserInfo | null {
 
 function media(value: unknown): MediaState | null {
   if (!isObject(value) || typeof value.microphone !== 'boolean' || typeof value.camera !== 'boolean') return null;
-  return { microphone: value.microphone, camera: value.camera };
+  const state: MediaState = { microphone: value.microphone, camera: value.camera };
+  if (value.screen === undefined) return state;
+  if (!isShareClock(value.screen)) return null;
+  state.screen = value.screen;
+  return state;
 }
+
+/** A share's place on the call's share clock: grows by one per share. */
+const isShareClock = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1_000_000;
+/** A media id as browsers write them (RFC 8843 allows any token; ours are digits, Firefox's too). */
+const isMid = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_.\-]{1,32}$/.test(value);
 
 function roster(value: unknown): RosterEntry[] | null {
   if (!Array.isArray(value) || value.length > MAX_ROSTER) return null;
@@ -220,6 +240,8 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
         : null;
     case 'hangup':
       return { type: 'hangup', callId };
+    case 'screen-track':
+      return data.mid === null || isMid(data.mid) ? { type: 'screen-track', callId, mid: data.mid } : null;
     default:
       return null;
   }

@@ -18,6 +18,10 @@ export interface CallControllerView {
   readonly call: Call | null;
   readonly microphoneEnabled: boolean;
   readonly cameraEnabled: boolean;
+  /** Whether we share a screen in the current call. */
+  readonly screenShareEnabled: boolean;
+  /** Whether a screen can be shared here at all (not on phones): the toggle shows only then. */
+  readonly screenShareSupported: boolean;
   /** The browser blocks the call's sound until a user gesture; {@link resumeAudio} from one. */
   readonly audioBlocked: boolean;
   /** The user's past calls; its events (`call-history-add`, …) are dispatched on the controller. */
@@ -37,6 +41,7 @@ export interface CallControllerView {
   hangUp(): Promise<void>;
   setMicrophoneEnabled(enabled: boolean): Promise<void>;
   setCameraEnabled(enabled: boolean): Promise<void>;
+  setScreenShareEnabled(enabled: boolean): Promise<void>;
   resumeAudio(): Promise<void>;
   acceptWaiting(options?: AcceptOptions): Promise<void>;
   declineWaiting(): Promise<void>;

@@ -20,6 +20,7 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-waiting',
   'call-waiting-ended',
   'call-quality-change',
+  'call-screen-share-ended',
 ];
 
 /**

@@ -46,6 +46,7 @@ export type ControllerAction =
   | 'hangUp'
   | 'setMicrophoneEnabled'
   | 'setCameraEnabled'
+  | 'setScreenShareEnabled'
   | 'resumeAudio'
   | 'acceptWaiting'
   | 'declineWaiting';
@@ -76,6 +77,7 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     stream: null,
     networkQuality: null,
     videoPaused: false,
+    screenStream: null,
     ...overrides,
   };
 }
@@ -208,6 +210,13 @@ export class FakeController extends EventTarget implements CallControllerView {
   get cameraEnabled(): boolean {
     return this.call?.local.cameraEnabled ?? false;
   }
+
+  get screenShareEnabled(): boolean {
+    return !!this.call?.local.screenStream;
+  }
+
+  /** Set by a test: false as on a phone, where no screen can be shared. */
+  screenShareSupported = true;
 
   /** From now on `action` rejects with `error` and changes nothing. */
   refuse(action: ControllerAction, error: CallError): void {
@@ -371,6 +380,15 @@ export class FakeController extends EventTarget implements CallControllerView {
     return this.#act(['setCameraEnabled', enabled], () => {
       if (!this.call) return;
       this.call.local.cameraEnabled = enabled;
+      this.changed(this.call.local);
+    });
+  }
+
+  /** Shares (a stream the test gives, else an empty one) or stops, as the controller would. */
+  setScreenShareEnabled(enabled: boolean): Promise<void> {
+    return this.#act(['setScreenShareEnabled', enabled], () => {
+      if (!this.call) return;
+      this.call.local.screenStream = enabled ? (this.call.local.screenStream ?? new MediaStream()) : null;
       this.changed(this.call.local);
     });
   }

@@ -1,6 +1,6 @@
 /**
  * Counts what a test creates behind the library's back: every media track handed out by
- * getUserMedia or a canvas capture, and every RTCPeerConnection. A test then asserts that each one
+ * getUserMedia, getDisplayMedia or a canvas capture, and every RTCPeerConnection. A test then asserts that each one
  * was stopped or closed, without trusting the library's own bookkeeping.
  */
 export interface ResourceLedger {
@@ -16,6 +16,7 @@ export function trackResources(): ResourceLedger {
   const connections: RTCPeerConnection[] = [];
   const mediaDevices = navigator.mediaDevices;
   const originalGetUserMedia = mediaDevices.getUserMedia;
+  const originalGetDisplayMedia = mediaDevices.getDisplayMedia;
   const originalCaptureStream = HTMLCanvasElement.prototype.captureStream;
   const OriginalPeerConnection = window.RTCPeerConnection;
 
@@ -24,6 +25,13 @@ export function trackResources(): ResourceLedger {
     tracks.push(...stream.getTracks());
     return stream;
   };
+  if (originalGetDisplayMedia) {
+    mediaDevices.getDisplayMedia = async function (this: MediaDevices, options?: DisplayMediaStreamOptions) {
+      const stream = await originalGetDisplayMedia.call(this, options);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+  }
   HTMLCanvasElement.prototype.captureStream = function (this: HTMLCanvasElement, frameRate?: number) {
     const stream = originalCaptureStream.call(this, frameRate);
     tracks.push(...stream.getTracks());
@@ -44,6 +52,7 @@ export function trackResources(): ResourceLedger {
     openConnections: () => connections.filter((connection) => connection.signalingState !== 'closed'),
     restore() {
       mediaDevices.getUserMedia = originalGetUserMedia;
+      if (originalGetDisplayMedia) mediaDevices.getDisplayMedia = originalGetDisplayMedia;
       HTMLCanvasElement.prototype.captureStream = originalCaptureStream;
       window.RTCPeerConnection = OriginalPeerConnection;
     },

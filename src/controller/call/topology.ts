@@ -1,4 +1,4 @@
-import type { VideoEncoding } from '../mesh/send-ladder.js';
+import type { ScreenEncoding, VideoEncoding } from '../mesh/send-ladder.js';
 import type { ControlMessage, SignalMessage } from '../protocol.js';
 
 /**
@@ -37,6 +37,12 @@ export interface CallTopology {
    */
   setUserVideoEncoding(userId: string, encoding: (VideoEncoding & { active: boolean }) | null): void;
   /**
+   * The screen we share with that user, as a stream of its own beside the camera; null stops it.
+   * The far side reports it through `onRemoteScreen`, told apart from the camera by the connection.
+   */
+  setScreenTrack(userId: string, track: MediaStreamTrack | null): void;
+  setScreenEncoding(encoding: ScreenEncoding): void;
+  /**
    * Closes the connection to one user. With `drain`, a goodbye was just sent: the connection stays
    * until the other side closes it on receipt, or a timeout. Returns the pending close, if any.
    */
@@ -50,6 +56,8 @@ export interface CallTopologyHandlers {
   onMessage(userId: string, message: ControlMessage): void;
   onMalformed(userId: string): void;
   onRemoteStream(userId: string, stream: MediaStream): void;
+  /** The screen that user shares with us, or null once they stop (or their connection was replaced). */
+  onRemoteScreen(userId: string, stream: MediaStream | null): void;
   /** `up`: media flows; `recovering`: interrupted, being repaired. */
   onConnectionChange(userId: string, state: 'up' | 'recovering'): void;
   /** The connection is gone for good without a goodbye. */

@@ -1,7 +1,7 @@
 import type { CallTopology, CallTopologyOptions } from '../call/topology.js';
 import type { ControlMessage, SignalMessage } from '../protocol.js';
 import { PeerLink } from './peer-link.js';
-import type { VideoEncoding } from './send-ladder.js';
+import type { ScreenEncoding, VideoEncoding } from './send-ladder.js';
 
 /** How long a connection may stay interrupted before it counts as lost. */
 const RECONNECT_GRACE_MS = 8000;
@@ -19,6 +19,7 @@ export class MeshTopology implements CallTopology {
   readonly #links = new Map<string, PeerLink>();
   #encoding: VideoEncoding | null = null;
   readonly #userEncodings = new Map<string, VideoEncoding & { active: boolean }>();
+  #screenEncoding: ScreenEncoding | null = null;
 
   constructor(private readonly options: CallTopologyOptions) {}
 
@@ -43,6 +44,9 @@ export class MeshTopology implements CallTopology {
         onRemoteStream: (stream) => {
           if (current()) handlers.onRemoteStream(userId, stream);
         },
+        onRemoteScreen: (stream) => {
+          if (current()) handlers.onRemoteScreen(userId, stream);
+        },
         onConnectionState: (state) => {
           if (current()) this.#onConnectionState(link, state);
         },
@@ -55,6 +59,7 @@ export class MeshTopology implements CallTopology {
     });
     this.#links.set(userId, link);
     this.#applyEncoding(link);
+    if (this.#screenEncoding) link.setScreenEncoding(this.#screenEncoding);
     if (initiator) link.connect();
   }
 
@@ -119,6 +124,15 @@ export class MeshTopology implements CallTopology {
   setIceServers(iceServers: RTCIceServer[]): void {
     this.options.rtcConfig = { ...this.options.rtcConfig, iceServers };
     for (const link of this.#links.values()) link.setIceServers(iceServers);
+  }
+
+  setScreenTrack(userId: string, track: MediaStreamTrack | null): void {
+    this.#links.get(userId)?.setScreenTrack(track);
+  }
+
+  setScreenEncoding(encoding: ScreenEncoding): void {
+    this.#screenEncoding = encoding;
+    for (const link of this.#links.values()) link.setScreenEncoding(encoding);
   }
 
   close(userId: string, drain: boolean): Promise<void> | null {

@@ -1,5 +1,5 @@
 import { parseMessageText, toWire, type PeerMessage, type SignalMessage } from '../protocol.js';
-import type { VideoEncoding } from './send-ladder.js';
+import type { ScreenEncoding, VideoEncoding } from './send-ladder.js';
 
 export interface PeerLinkHandlers {
   /** Sends a message through the signalling server; false when that is not possible right now. */
@@ -10,6 +10,8 @@ export interface PeerLinkHandlers {
   onMalformed(): void;
   /** The remote audio and video changed (a track arrived, or the connection was replaced). */
   onRemoteStream(stream: MediaStream): void;
+  /** The remote side's shared screen, as a stream of its own; null once they stop sharing. */
+  onRemoteScreen(stream: MediaStream | null): void;
   onConnectionState(state: RTCPeerConnectionState): void;
   /** The data channel closed while the link was not being closed by us. */
   onChannelClosed(): void;
@@ -38,7 +40,13 @@ const MAX_QUEUED_MESSAGES = 64;
  * "perfect negotiation" pattern, so that either side may add media or restart ICE at any time;
  * its signals travel over the data channel while it works and through the signalling server
  * otherwise. Media tracks change by `replaceTrack`, with no renegotiation: every connection has an
- * audio and a video transceiver from the start, whether or not a device is on.
+ * audio and a video transceiver from the start, whether or not a device is on, and a second video
+ * transceiver for a shared screen. Sharing then needs no renegotiation either, for a connection
+ * made before or after the share started: Chromium stops rendering the remote camera after a
+ * polite side rolls back a crossing renegotiation (its frames are still decoded), so two people
+ * sharing at once must not renegotiate. While we share, the screen's mid is announced over the data
+ * channel (`screen-track`): the far side tells the screen from the camera by m-line, not by track or
+ * stream ids.
  */
 export class PeerLink {
   /** Names this side's current connection in signals. */
@@ -52,6 +60,15 @@ export class PeerLink {
   #localAudio: MediaStreamTrack | null = null;
   #localVideo: MediaStreamTrack | null = null;
   #videoEncoding: (VideoEncoding & { active?: boolean }) | null = null;
+  /** The m-line for either side's screen: each sends its own on it, and names it while it does. */
+  #screen: RTCRtpTransceiver | null = null;
+  #localScreen: MediaStreamTrack | null = null;
+  #screenEncoding: ScreenEncoding | null = null;
+  /** What the far side was last told of our screen's mid on this connection. */
+  #announcedScreenMid: string | null = null;
+  /** Which of their m-lines carries their screen, as they told us. */
+  #remoteScreenMid: string | null = null;
+  #remoteScreen: MediaStream | null = null;
   #remoteTracks = new Map<string, MediaStreamTrack>();
   /**
    * The answering side makes no offer before it has answered the first one: its data channel alone
@@ -100,6 +117,7 @@ export class PeerLink {
     this.#mayOffer = true;
     this.#audio = this.#pc.addTransceiver(this.#localAudio ?? 'audio', { direction: 'sendrecv' });
     this.#video = this.#pc.addTransceiver(this.#localVideo ?? 'video', { direction: 'sendrecv' });
+    this.#screen = this.#pc.addTransceiver(this.#localScreen ?? 'video', { direction: 'sendrecv' });
     this.#applyEncodings();
     if (this.#offerWanted) void this.#offer();
   }
@@ -129,6 +147,18 @@ export class PeerLink {
     } catch (error) {
       this.options.handlers.onNegotiationError(error);
     }
+  }
+
+  /** The screen we share; null stops sending it. No renegotiation. */
+  setScreenTrack(track: MediaStreamTrack | null): void {
+    this.#localScreen = track;
+    this.#syncScreen();
+  }
+
+  /** How the screen is encoded on this connection: its resolution is kept, its bitrate its own. */
+  setScreenEncoding(encoding: ScreenEncoding): void {
+    this.#screenEncoding = encoding;
+    this.#applyEncodings();
   }
 
   /** Lets held signals through: the connection is made now. */
@@ -214,12 +244,14 @@ export class PeerLink {
     channel.onopen = () => {
       if (!current()) return;
       for (const text of this.#queue.splice(0)) channel.send(text);
+      this.#announceScreen();
     };
     channel.onmessage = (event: MessageEvent) => {
       if (!current()) return;
       const message = parseMessageText(event.data);
       if (!message) this.options.handlers.onMalformed();
       else if (message.type === 'signal') this.handleSignal(message);
+      else if (message.type === 'screen-track') this.#onRemoteScreenMid(message.mid);
       else this.options.handlers.onMessage(message);
     };
     channel.onclose = () => {
@@ -232,8 +264,9 @@ export class PeerLink {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate && current()) this.#signal({ candidate: candidate.toJSON() });
     };
-    pc.ontrack = ({ track }) => {
-      if (!current() || this.#remoteTracks.has(track.kind)) return;
+    pc.ontrack = ({ track, transceiver }) => {
+      // The camera's m-line comes before any screen's: the first video track is the camera.
+      if (!current() || this.#remoteTracks.has(track.kind) || (transceiver.mid !== null && transceiver.mid === this.#remoteScreenMid)) return;
       this.#remoteTracks.set(track.kind, track);
       this.options.handlers.onRemoteStream(new MediaStream([...this.#remoteTracks.values()]));
     };
@@ -262,13 +295,15 @@ export class PeerLink {
     const oldChannel = this.#channel;
     this.#remoteId = null;
     this.#id = randomId();
-    this.#audio = this.#video = null;
+    this.#audio = this.#video = this.#screen = null;
+    this.#announcedScreenMid = this.#remoteScreenMid = null;
     this.#remoteTracks.clear();
     this.#pendingCandidates = [];
     this.#makingOffer = this.#ignoreOffer = this.#mayOffer = this.#offerWanted = false;
     this.#createConnection();
     oldChannel.close();
     old.close();
+    this.#emitRemoteScreen();
   }
 
   async #onSignal(signal: SignalMessage): Promise<void> {
@@ -304,6 +339,9 @@ export class PeerLink {
       this.#mayOffer = true;
       this.#signal({ description: pc.localDescription.toJSON() });
     }
+    // A screen shared before this negotiation can be named now.
+    this.#announceScreen();
+    this.#emitRemoteScreen();
     for (const candidate of this.#pendingCandidates.splice(0)) await pc.addIceCandidate(candidate).catch(() => undefined);
   }
 
@@ -318,7 +356,10 @@ export class PeerLink {
     const transceivers = this.#pc.getTransceivers();
     const adopt = (current: RTCRtpTransceiver | null, kind: 'audio' | 'video'): RTCRtpTransceiver | null => {
       if (current?.mid) return current;
-      const negotiated = transceivers.find((transceiver) => transceiver.mid && transceiver.receiver.track.kind === kind) ?? null;
+      // The offer's m-lines in order: microphone, camera, screen.
+      const taken = [this.#audio, this.#video];
+      const negotiated =
+        transceivers.find((transceiver) => transceiver.mid && transceiver.receiver.track.kind === kind && !taken.includes(transceiver)) ?? null;
       if (current && negotiated) {
         current.direction = 'inactive';
         void current.sender.replaceTrack(null).catch(() => undefined);
@@ -329,7 +370,58 @@ export class PeerLink {
     };
     this.#audio = adopt(this.#audio, 'audio');
     this.#video = adopt(this.#video, 'video');
+    this.#screen = adopt(this.#screen, 'video');
     this.#applyLocalTracks();
+    this.#syncScreen();
+  }
+
+  /** Puts our screen on its transceiver and tells the far side what changed. */
+  #syncScreen(): void {
+    const track = this.#localScreen;
+    if (this.#pc.signalingState === 'closed') return;
+    if (this.#screen && this.#screen.sender.track !== track) {
+      this.#screen.sender.replaceTrack(track).catch((error: unknown) => {
+        if (!this.closing) this.options.handlers.onNegotiationError(error);
+      });
+    }
+    this.#announceScreen();
+  }
+
+  /**
+   * Names our screen's m-line to the far side once both descriptions have it (before that, the mid
+   * means nothing to them), and null when we stop. Over the data channel only: the mid belongs to
+   * this connection; the channel's opening announces what was waiting.
+   */
+  #announceScreen(): void {
+    const transceiver = this.#screen;
+    const negotiated = transceiver?.currentDirection === 'sendrecv';
+    const mid = this.#localScreen && negotiated ? transceiver!.mid : null;
+    if (mid === this.#announcedScreenMid || !this.channelOpen) return;
+    this.#announcedScreenMid = mid;
+    this.#channel.send(JSON.stringify(toWire<PeerMessage>({ type: 'screen-track', callId: this.options.callId, mid })));
+  }
+
+  #onRemoteScreenMid(mid: string | null): void {
+    this.#remoteScreenMid = mid;
+    this.#emitRemoteScreen();
+  }
+
+  /**
+   * Their screen is the track we receive on the m-line they named, if that is negotiated to carry
+   * media to us and is not the microphone's or the camera's; reported when it changes, one stream
+   * per track.
+   */
+  #emitRemoteScreen(): void {
+    const mid = this.#remoteScreenMid;
+    const transceiver = mid === null ? undefined : this.#pc.getTransceivers().find((each) => each.mid === mid);
+    const receiving = transceiver?.currentDirection === 'recvonly' || transceiver?.currentDirection === 'sendrecv';
+    const track =
+      transceiver && receiving && transceiver !== this.#audio && transceiver !== this.#video && transceiver.receiver.track.kind === 'video'
+        ? transceiver.receiver.track
+        : null;
+    if ((this.#remoteScreen?.getVideoTracks()[0] ?? null) === track) return;
+    this.#remoteScreen = track ? new MediaStream([track]) : null;
+    if (!this.closing) this.options.handlers.onRemoteScreen(this.#remoteScreen);
   }
 
   #applyLocalTracks(): void {
@@ -359,6 +451,19 @@ export class PeerLink {
     };
     update(this.#audio, { priority: 'high', networkPriority: 'high' });
     if (this.#videoEncoding) update(this.#video, { ...this.#videoEncoding });
+    if (this.#screen && this.#screenEncoding) {
+      // Above the cameras' priority (low), below the microphone's (high); one call, since a second
+      // setParameters before the first settled would be refused.
+      const wanted: Partial<RTCRtpEncodingParameters> = { ...this.#screenEncoding, priority: 'medium', networkPriority: 'medium' };
+      const parameters = this.#screen.sender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
+      const encoding = parameters.encodings?.[0];
+      const same = Object.entries(wanted).every(([key, value]) => encoding?.[key as keyof RTCRtpEncodingParameters] === value);
+      if (encoding && !(same && parameters.degradationPreference === 'maintain-resolution')) {
+        Object.assign(encoding, wanted);
+        parameters.degradationPreference = 'maintain-resolution';
+        this.#screen.sender.setParameters(parameters).catch(() => undefined);
+      }
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { videoEncodingFor } from './send-ladder.js';
+import { screenEncodingFor, videoEncodingFor } from './send-ladder.js';
 
 describe('send ladder', () => {
   it('sends the camera as captured in a 1:1 call, within a 720p budget', () => {
@@ -18,5 +18,16 @@ describe('send ladder', () => {
     for (let people = 3; people <= 9; people++) {
       expect(videoEncodingFor(people - 1, 480).maxBitrate).to.be.at.least(videoEncodingFor(people, 480).maxBitrate);
     }
+  });
+});
+
+describe('screen ladder', () => {
+  it('gives the screen more of the uplink than the camera at every size of call', () => {
+    for (let people = 2; people <= 9; people++) {
+      expect(screenEncodingFor(people).maxBitrate, `${people} people`).to.be.greaterThan(videoEncodingFor(people, 480).maxBitrate);
+    }
+    expect(screenEncodingFor(2).maxBitrate).to.equal(2_500_000);
+    expect(screenEncodingFor(4).maxBitrate).to.equal(1_500_000);
+    expect(screenEncodingFor(5).maxBitrate).to.be.below(1_500_000);
   });
 });

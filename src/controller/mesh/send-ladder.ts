@@ -32,3 +32,28 @@ export function videoEncodingFor(people: number, captureHeight: number): VideoEn
   const scaleResolutionDownBy = captureHeight > rung.height ? captureHeight / rung.height : 1;
   return { maxBitrate: rung.maxBitrate, maxFramerate: rung.maxFramerate, scaleResolutionDownBy };
 }
+
+/** How a shared screen is sent on each connection of a mesh. */
+export interface ScreenEncoding {
+  maxBitrate: number;
+  maxFramerate: number;
+}
+
+/**
+ * A shared screen is read, not watched: text stays legible only at full resolution, while a few
+ * frames a second carry slides and scrolling. So it keeps its resolution (the sender's
+ * degradation preference) and gets more of the uplink than any camera copy: about 1.5-2.5 Mbit/s
+ * is what a 1080p screen of text needs at 5-15 fps; a larger mesh sends it to more people, each
+ * copy smaller. Cameras keep their rung beside it; audio keeps the highest priority.
+ */
+const SCREEN_LADDER: readonly (ScreenEncoding & { upTo: number })[] = [
+  { upTo: 2, maxBitrate: 2_500_000, maxFramerate: 15 },
+  { upTo: 4, maxBitrate: 1_500_000, maxFramerate: 10 },
+  { upTo: Infinity, maxBitrate: 800_000, maxFramerate: 5 },
+];
+
+/** The screen's encoding for each connection in a call of `people`. */
+export function screenEncodingFor(people: number): ScreenEncoding {
+  const { maxBitrate, maxFramerate } = SCREEN_LADDER.find((each) => people <= each.upTo)!;
+  return { maxBitrate, maxFramerate };
+}

@@ -92,7 +92,13 @@ export class QualityMonitor {
     if (connection.connectionState === 'closed') return null;
     let reading: StatsReading;
     try {
-      reading = readStats(await connection.getStats());
+      // The first negotiated video transceiver in use is the camera's; the screen's comes after it
+      // (and those of an offer that lost a collision are inactive).
+      const cameraMid =
+        connection
+          .getTransceivers()
+          .find((t) => t.receiver.track.kind === 'video' && t.mid !== null && t.currentDirection !== 'inactive' && t.currentDirection !== 'stopped')?.mid ?? null;
+      reading = readStats(await connection.getStats(), cameraMid);
     } catch {
       // A connection closed or replaced meanwhile; the next round sees what is there.
       return null;

@@ -165,11 +165,11 @@ function remoteInbound(stats: Stats | undefined): RemoteInboundReading | null {
 }
 
 /**
- * The counters of one report. Streams are told apart by kind; a connection carries one audio and
- * one video stream each way (a later screen share adds a second outbound video, which is not read
- * here: the first active one is the camera's).
+ * The counters of one report. Streams are told apart by kind, and video by `cameraMid`: a
+ * connection also carries an m-line for a shared screen, which is not read here. Without the mid
+ * (or where a browser does not name it), the first active video stream counts.
  */
-export function readStats(report: Iterable<Stats> | RTCStatsReport): StatsReading {
+export function readStats(report: Iterable<Stats> | RTCStatsReport, cameraMid: string | null = null): StatsReading {
   const all: Stats[] = [];
   const byId = new Map<string, Stats>();
   const entries: Iterable<Stats> = isStatsReport(report) ? (report.values() as Iterable<Stats>) : report;
@@ -178,6 +178,7 @@ export function readStats(report: Iterable<Stats> | RTCStatsReport): StatsReadin
     if (typeof stats.id === 'string') byId.set(stats.id, stats);
   }
   const first = (type: string, kind?: string) =>
+    (kind === 'video' && cameraMid !== null ? all.find((stats) => stats.type === type && stats.kind === kind && stats.mid === cameraMid) : undefined) ??
     all.find((stats) => stats.type === type && (kind === undefined || stats.kind === kind) && stats.active !== false) ??
     all.find((stats) => stats.type === type && (kind === undefined || stats.kind === kind));
   const pair = selectedPair(all, byId);

@@ -409,6 +409,60 @@ describe('<call-grid> with a fake controller', () => {
     [bobStream, replacement].forEach((stream) => stream.getTracks().forEach((track) => track.stop()));
   });
 
+  it('lays out a shared screen large with the presenter named, the tiles in a strip, and goes back to the grid', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '960px';
+    const alice = participant('alice', { name: 'Alice', cameraEnabled: true, stream: new MediaStream() });
+    const bob = participant('bob', { name: 'Bob' });
+    fake.enter('active', { local: { stream: new MediaStream() }, remotes: [alice, bob] });
+    await el.updateComplete;
+    expect(parts(el, 'stage')).to.have.length(0);
+    const videos = parts(el, 'video');
+    const grid = parts(el, 'base')[0];
+
+    alice.screenStream = new MediaStream();
+    fake.changed(alice);
+    await el.updateComplete;
+    const [stage] = parts(el, 'stage');
+    expect(stage.getAttribute('aria-label')).to.equal('Alice is presenting');
+    expect(parts(el, 'presenter')[0].textContent).to.equal('Alice is presenting');
+    const screen = parts(el, 'screen')[0] as HTMLVideoElement;
+    expect(screen.srcObject).to.equal(alice.screenStream);
+    expect(screen.muted).to.equal(true);
+    expect(getComputedStyle(screen).objectFit, 'a screen is never cropped').to.equal('contain');
+    // The strip: one row of small tiles below the stage, each keeping its <video>.
+    const rows = rowsOf(el);
+    expect(rows, 'one row').to.have.length(1);
+    expect(rows[0][0].top).to.be.at.least(stage.getBoundingClientRect().bottom);
+    expect(rows[0][0].width).to.be.below(stage.getBoundingClientRect().width / 3);
+    // As wide as a 16:9 screen of the largest height (65vh by default), centred.
+    const stageBox = stage.getBoundingClientRect();
+    expect(stageBox.width).to.be.closeTo(Math.min(960, ((innerHeight * 0.65) * 16) / 9), 1);
+    expect(stageBox.left - el.getBoundingClientRect().left).to.be.closeTo((960 - stageBox.width) / 2, 1);
+    el.style.setProperty('--meshcall-stage-max-height', 'none');
+    expect(stage.getBoundingClientRect().width, 'the whole width without a cap').to.be.closeTo(960, 1);
+    expect(parts(el, 'video')).to.deep.equal(videos);
+    expect(parts(el, 'base')[0]).to.equal(grid);
+    await expect(el).to.be.accessible();
+
+    // Our own share shows only while nobody else presents.
+    fake.call!.local.screenStream = new MediaStream();
+    fake.changed(fake.call!.local);
+    await el.updateComplete;
+    expect(parts(el, 'presenter')[0].textContent).to.equal('Alice is presenting');
+    alice.screenStream = null;
+    fake.changed(alice);
+    await el.updateComplete;
+    expect(parts(el, 'presenter')[0].textContent).to.equal('You are presenting');
+
+    fake.call!.local.screenStream = null;
+    fake.changed(fake.call!.local);
+    await el.updateComplete;
+    expect(parts(el, 'stage')).to.have.length(0);
+    expect(columnCount(el), 'the grid again').to.equal(2);
+    expect(parts(el, 'video')).to.deep.equal(videos);
+  });
+
   it('offers to enable sound while the browser blocks it, and asks the controller on a click', async () => {
     const { el, fake } = await fakeGrid();
     fake.enter('active', { remotes: [participant('bob')] });

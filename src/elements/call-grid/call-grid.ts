@@ -9,6 +9,8 @@ import { avatarColorOf, initialsOf } from '../shared/avatar.js';
 import { microphoneOffIcon } from '../shared/icons.js';
 import { joinedCall } from '../shared/in-call.js';
 import styles from './call-grid.styles.js';
+import { presenterOf, renderStage } from './presenter.js';
+import presenterStyles from './presenter.styles.js';
 
 const STATUS_TEXT: Partial<Record<Participant['state'], string>> = {
   ringing: 'Ringing…',
@@ -59,9 +61,16 @@ function showsVideo(participant: Participant): boolean {
  * @summary Shows everyone in the current call as a grid of tiles: the local preview first, then each
  * remote participant's video. Their audio is played by the controller, with or without a grid.
  *
+ * While someone shares a screen, the presenter layout: their screen large, with "Alice is presenting"
+ * (or "You are presenting"), and everyone's tile in a strip below it; the grid comes back when the
+ * share stops. Tiles keep their `<video>` elements across layouts.
+ *
  * @slot empty - Shown when there is no call to show (no call, or a call still ringing us).
  *
- * @csspart base - The grid (`role="list"`).
+ * @csspart base - The grid (`role="list"`); a strip of tiles while someone presents.
+ * @csspart stage - The presenter layout's large area (a `<figure>` labelled "Alice is presenting").
+ * @csspart screen - The shared screen's `<video>` in the stage.
+ * @csspart presenter - The stage's caption, "Alice is presenting".
  * @csspart enable-sound - Shown while the browser blocks the call's sound until the user interacts: a click plays it.
  * @csspart tile - Each participant's tile (`role="listitem"`).
  * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
@@ -91,9 +100,13 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty [--meshcall-quality-poor-color=#ffa726] - Lit bar of a poor connection.
  * @cssproperty [--meshcall-quality-lost-color=#ef5350] - Bars of a lost connection.
  * @cssproperty [--meshcall-quality-unlit-color=rgb(255 255 255 / 0.35)] - Bars a level does not light.
+ * @cssproperty [--meshcall-stage-background=#000000] - Behind the shared screen, around its letterbox.
+ * @cssproperty [--meshcall-stage-aspect-ratio=16 / 9] - The stage's shape; `auto` lets it fill a host with a set height.
+ * @cssproperty [--meshcall-stage-max-height=65vh] - How tall the stage may grow (it is then at most 16:9 as wide, centred); `none` with a set host height.
+ * @cssproperty [--meshcall-strip-tile-width=11rem] - Width of each tile in the presenter layout's strip.
  */
 export class CallGrid extends CallElement {
-  static override styles = styles;
+  static override styles = [styles, presenterStyles];
 
   override render() {
     const call = joinedCall(this.controller);
@@ -110,13 +123,16 @@ export class CallGrid extends CallElement {
     const start = lastRowStart(count, columns);
     const narrowStart = lastRowStart(count, narrowColumns);
     const startAt = (index: number, at: typeof start) => (at?.index === index ? String(at.line) : 'auto');
+    const presenter = presenterOf(call);
     return html`
       ${this.controller.audioBlocked
         ? html`<button part="enable-sound" class="enable-sound" type="button" @click=${this.#enableSound}>
             The browser muted the call: enable sound
           </button>`
         : nothing}
-      <div part="base" class="grid" role="list" aria-label="Call participants" style=${styleMap(layout)}>
+      <div class=${classMap({ layout: true, 'layout--presenting': presenter !== null })}>
+      ${presenter ? renderStage(this.controller, presenter) : nothing}
+      <div part="base" class=${classMap({ grid: true, 'grid--strip': presenter !== null })} role="list" aria-label="Call participants" style=${styleMap(layout)}>
         ${repeat(
           participants,
           (participant) => participant.id,
@@ -126,6 +142,7 @@ export class CallGrid extends CallElement {
               '--narrow-column-start': startAt(index, narrowStart),
             }),
         )}
+      </div>
       </div>
     `;
   }

@@ -20,6 +20,19 @@ export class CallCameraToggleEvent extends Event {
   }
 }
 
+/**
+ * The user asked to share a screen or to stop sharing it. Cancel it to keep the controller from
+ * acting (to ask "present instead of Alice?" first, say).
+ */
+export class CallScreenShareToggleEvent extends Event {
+  constructor(
+    /** The state the user asked for: true to start sharing. */
+    readonly enabled: boolean,
+  ) {
+    super('call-screen-share-toggle', USER_ACTION);
+  }
+}
+
 /** The user asked to leave the call (or to cancel an unanswered ring). Cancel it to stay. */
 export class CallHangupEvent extends Event {
   constructor() {
@@ -31,6 +44,7 @@ declare global {
   interface GlobalEventHandlersEventMap {
     'call-microphone-toggle': CallMicrophoneToggleEvent;
     'call-camera-toggle': CallCameraToggleEvent;
+    'call-screen-share-toggle': CallScreenShareToggleEvent;
     'call-hangup': CallHangupEvent;
   }
 }

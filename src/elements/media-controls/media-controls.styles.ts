@@ -64,6 +64,22 @@ export default css`
     color: var(--meshcall-control-off-color, #ffffff);
   }
 
+  /* Not sharing is the usual state; sharing is what should stand out. */
+  .control--screen[aria-pressed='false'] {
+    background: var(--meshcall-control-background, #e8eaed);
+    color: var(--meshcall-control-color, #1f2430);
+  }
+
+  .control--screen[aria-pressed='false']:hover:not([aria-disabled='true']) {
+    background: var(--meshcall-control-hover-background, #d5d8dd);
+  }
+
+  .control--screen[aria-pressed='true'],
+  .control--screen[aria-pressed='true']:hover:not([aria-disabled='true']) {
+    background: var(--meshcall-screen-share-on-background, #1a73e8);
+    color: var(--meshcall-screen-share-on-color, #ffffff);
+  }
+
   .control--hangup,
   .control--hangup:hover:not([aria-disabled='true']) {
     width: calc(${controlSize} * 1.4);

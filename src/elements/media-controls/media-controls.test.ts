@@ -2,11 +2,11 @@ import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/t
 import { sendKeys } from '@web/test-runner-commands';
 import '../../define.js';
 import { CallController, CallError, type CallEndedEvent, type CallErrorEvent, type CallState } from '../../controller/index.js';
-import { FakeController } from '../../../test/support/fake-controller.js';
+import { FakeController, participant } from '../../../test/support/fake-controller.js';
 import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
 import type { CallGrid } from '../call-grid/call-grid.js';
-import type { CallCameraToggleEvent, CallMicrophoneToggleEvent, MediaControls } from './media-controls.js';
+import type { CallCameraToggleEvent, CallMicrophoneToggleEvent, CallScreenShareToggleEvent, MediaControls } from './media-controls.js';
 
 /** Puts the fake in `state` with a call whose local media is up, or still starting without `mediaReady`. */
 function enterCall(fake: FakeController, state: CallState, { mediaReady = true } = {}): void {
@@ -20,7 +20,7 @@ async function fakeControls(): Promise<{ el: MediaControls; fake: FakeController
 }
 
 const part = (el: HTMLElement, name: string) => el.shadowRoot!.querySelector<HTMLButtonElement>(`[part~="${name}"]`)!;
-const buttons = (el: MediaControls) => ['microphone-button', 'camera-button', 'hangup-button'].map((name) => part(el, name));
+const buttons = (el: MediaControls) => ['microphone-button', 'camera-button', 'screen-share-button', 'hangup-button'].map((name) => part(el, name));
 const disabled = (button: HTMLElement) => button.getAttribute('aria-disabled') === 'true';
 
 describe('<media-controls> with a fake controller', () => {
@@ -55,7 +55,7 @@ describe('<media-controls> with a fake controller', () => {
       const { el, fake } = await fakeControls();
       enterCall(fake, state);
       await el.updateComplete;
-      expect(buttons(el).map(disabled)).to.deep.equal([true, true, true]);
+      expect(buttons(el).map(disabled)).to.deep.equal([true, true, true, true]);
     });
   }
 
@@ -63,8 +63,8 @@ describe('<media-controls> with a fake controller', () => {
     const { el, fake } = await fakeControls();
     enterCall(fake, 'active');
     await el.updateComplete;
-    expect(buttons(el).map(disabled)).to.deep.equal([false, false, false]);
-    expect(buttons(el).map((button) => button.hasAttribute('aria-describedby'))).to.deep.equal([false, false, false]);
+    expect(buttons(el).map(disabled)).to.deep.equal([false, false, false, false]);
+    expect(buttons(el).map((button) => button.hasAttribute('aria-describedby'))).to.deep.equal([false, false, false, false]);
     expect(part(el, 'hangup-button').textContent!.trim()).to.equal('Hang up');
     await expect(el).to.be.accessible();
   });
@@ -73,14 +73,14 @@ describe('<media-controls> with a fake controller', () => {
     const { el, fake } = await fakeControls();
     enterCall(fake, 'outgoing', { mediaReady: false });
     await el.updateComplete;
-    expect(buttons(el).map(disabled)).to.deep.equal([true, true, false]);
+    expect(buttons(el).map(disabled)).to.deep.equal([true, true, true, false]);
     expect(part(el, 'hangup-button').textContent!.trim()).to.equal('Cancel call');
     const reason = el.shadowRoot!.getElementById(part(el, 'camera-button').getAttribute('aria-describedby')!)!;
     expect(reason.textContent).to.equal('Starting the microphone and camera…');
 
     enterCall(fake, 'outgoing');
     await el.updateComplete;
-    expect(buttons(el).map(disabled)).to.deep.equal([false, false, false]);
+    expect(buttons(el).map(disabled)).to.deep.equal([false, false, false, false]);
   });
 
   it('reflects the microphone and camera in aria-pressed with fixed labels', async () => {
@@ -134,6 +134,7 @@ describe('<media-controls> with a fake controller', () => {
     const cancel = (event: Event) => event.preventDefault();
     el.addEventListener('call-microphone-toggle', cancel);
     el.addEventListener('call-camera-toggle', cancel);
+    el.addEventListener('call-screen-share-toggle', cancel);
     el.addEventListener('call-hangup', cancel);
     for (const button of buttons(el)) button.click();
     await aTimeout(0);
@@ -151,7 +152,7 @@ describe('<media-controls> with a fake controller', () => {
     await aTimeout(0);
     expect(fake.calls).to.deep.equal([['hangUp']]);
     await el.updateComplete;
-    expect(buttons(el).map(disabled)).to.deep.equal([true, true, true]);
+    expect(buttons(el).map(disabled)).to.deep.equal([true, true, true, true]);
   });
 
   it('re-dispatches a rejection from the controller as call-error', async () => {
@@ -200,26 +201,28 @@ describe('<media-controls> with a fake controller', () => {
     const fake = new FakeController();
     const el = await fixture<MediaControls>(html`
       <media-controls .controller=${fake}>
-        <button slot="extra" type="button">Share screen</button>
+        <button slot="extra" type="button">Devices</button>
       </media-controls>
     `);
     enterCall(fake, 'active');
     await el.updateComplete;
     const share = el.querySelector('button')!;
-    const [microphone, camera, hangup] = buttons(el);
-    const order = [microphone, camera, share, hangup];
+    const [microphone, camera, screen, hangup] = buttons(el);
+    const order = [microphone, camera, screen, share, hangup];
     const tabIndexes = () => order.map((item) => item.tabIndex);
-    expect(tabIndexes()).to.deep.equal([0, -1, -1, -1]);
+    expect(tabIndexes()).to.deep.equal([0, -1, -1, -1, -1]);
 
     microphone.focus();
     const focused = () => (el.shadowRoot!.activeElement as HTMLElement | null) ?? document.activeElement;
     await sendKeys({ press: 'ArrowRight' });
     expect(focused()).to.equal(camera);
     await sendKeys({ press: 'ArrowRight' });
+    expect(focused()).to.equal(screen);
+    await sendKeys({ press: 'ArrowRight' });
     expect(document.activeElement).to.equal(share);
     await sendKeys({ press: 'ArrowRight' });
     expect(focused()).to.equal(hangup);
-    expect(tabIndexes()).to.deep.equal([-1, -1, -1, 0]);
+    expect(tabIndexes()).to.deep.equal([-1, -1, -1, -1, 0]);
     await sendKeys({ press: 'ArrowRight' });
     expect(focused()).to.equal(microphone);
     await sendKeys({ press: 'ArrowLeft' });
@@ -231,8 +234,39 @@ describe('<media-controls> with a fake controller', () => {
 
     // A click moves the tab stop too.
     camera.focus();
-    expect(tabIndexes()).to.deep.equal([-1, 0, -1, -1]);
+    expect(tabIndexes()).to.deep.equal([-1, 0, -1, -1, -1]);
     await expect(el).to.be.accessible();
+  });
+
+  it('toggles screen sharing with a fixed label and aria-pressed, takes over from a presenter, and hides where nothing can be shared', async () => {
+    const { el, fake } = await fakeControls();
+    const bob = participant('bob', { name: 'Bob', screenStream: new MediaStream() });
+    fake.enter('active', { local: { stream: new MediaStream() }, remotes: [bob] });
+    await el.updateComplete;
+    const screen = part(el, 'screen-share-button');
+    expect(screen.textContent!.trim()).to.equal('Share screen');
+    expect(screen.getAttribute('aria-pressed')).to.equal('false');
+    const reason = el.shadowRoot!.getElementById(screen.getAttribute('aria-describedby')!)!;
+    expect(reason.textContent).to.equal('Bob is presenting; sharing takes over');
+
+    const requested = oneEvent(el, 'call-screen-share-toggle') as Promise<CallScreenShareToggleEvent>;
+    screen.click();
+    expect((await requested).enabled).to.equal(true);
+    expect(fake.calls).to.deep.equal([['setScreenShareEnabled', true]]);
+    await el.updateComplete;
+    expect(screen.getAttribute('aria-pressed')).to.equal('true');
+    expect(screen.hasAttribute('aria-describedby')).to.equal(false);
+    expect(screen.textContent!.trim(), 'the label stays').to.equal('Share screen');
+    expect(getComputedStyle(screen).backgroundColor, 'sharing stands out').to.equal('rgb(26, 115, 232)');
+    await expect(el).to.be.accessible();
+
+    screen.click();
+    expect(fake.calls.at(-1)).to.deep.equal(['setScreenShareEnabled', false]);
+
+    fake.screenShareSupported = false;
+    fake.changed(fake.call!.local);
+    await el.updateComplete;
+    expect(part(el, 'screen-share-button'), 'no toggle on a phone').to.equal(null);
   });
 });
 
@@ -343,7 +377,7 @@ describe('<media-controls> with real controllers', () => {
     await Promise.all([aliceGrid.updateComplete, aliceControls.updateComplete, bobControls.updateComplete]);
     expect(aliceGrid.shadowRoot!.querySelector('[part~="tile"]')).to.be.null;
     for (const controls of [aliceControls, bobControls]) {
-      expect(buttons(controls).map(disabled)).to.deep.equal([true, true, true]);
+      expect(buttons(controls).map(disabled)).to.deep.equal([true, true, true, true]);
     }
   });
 });

@@ -2,8 +2,8 @@ import { html, nothing, svg, type PropertyValues, type SVGTemplateResult } from 
 import { property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import { CallElement } from '../call-element.js';
-import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent } from './media-controls.events.js';
-import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon, soundOffIcon } from '../shared/icons.js';
+import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent, CallScreenShareToggleEvent } from './media-controls.events.js';
+import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon, screenShareIcon, soundOffIcon } from '../shared/icons.js';
 import { joinedCall } from '../shared/in-call.js';
 import { visuallyHidden } from '../shared/shared.styles.js';
 import styles from './media-controls.styles.js';
@@ -16,19 +16,24 @@ const iconOf = (paths: SVGTemplateResult) =>
 
 /**
  * @tag media-controls
- * @summary The in-call toolbar: microphone and camera toggles and the hang-up button.
+ * @summary The in-call toolbar: microphone, camera and screen-share toggles and the hang-up button.
  *
- * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera"): pressed means on.
+ * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera", "Share screen"):
+ * pressed means on. The screen-share toggle shows only where a screen can be shared (not on phones);
+ * while someone else presents, its description says that sharing takes over from them.
  * Outside a call every button is `aria-disabled` (still focusable, with the reason as its description).
  * Arrow keys, Home and End move between the buttons; the toolbar is a single tab stop.
  *
- * @slot extra - The page's own buttons (screen sharing, say), placed before the hang-up button; they join
+ * @slot extra - The page's own buttons (a device menu, say), placed before the hang-up button; they join
  * the toolbar's arrow-key navigation.
  *
  * @event {CallMicrophoneToggleEvent} call-microphone-toggle - The microphone button was pressed; `enabled` is the
  * state asked for. Cancelable: unless prevented, the controller's `setMicrophoneEnabled(enabled)` is called.
  * @event {CallCameraToggleEvent} call-camera-toggle - The camera button was pressed; `enabled` is the state asked for.
  * Cancelable: unless prevented, the controller's `setCameraEnabled(enabled)` is called.
+ * @event {CallScreenShareToggleEvent} call-screen-share-toggle - The screen-share button was pressed; `enabled` is
+ * the state asked for. Cancelable: unless prevented, the controller's `setScreenShareEnabled(enabled)` is called
+ * (the browser then asks which screen; closing its picker shares nothing and is no error).
  * @event {CallHangupEvent} call-hangup - The hang-up button was pressed. Cancelable: unless prevented, the
  * controller's `hangUp()` is called (which cancels a call nobody has answered yet).
  * @event {CallErrorEvent} call-error - The controller rejected an action started here.
@@ -36,6 +41,7 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @csspart base - The toolbar.
  * @csspart microphone-button - The microphone toggle.
  * @csspart camera-button - The camera toggle.
+ * @csspart screen-share-button - The screen-share toggle (absent where no screen can be shared).
  * @csspart hangup-button - The hang-up button.
  * @csspart enable-sound-button - Shown first while the browser blocks the call's sound; a click plays it.
  * @csspart icon - The icon inside each button.
@@ -47,6 +53,8 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @cssproperty [--meshcall-control-hover-background=#d5d8dd] - Button background on hover.
  * @cssproperty [--meshcall-control-off-background=#3c4043] - Toggle background while off.
  * @cssproperty [--meshcall-control-off-color=#ffffff] - Toggle icon colour while off.
+ * @cssproperty [--meshcall-screen-share-on-background=#1a73e8] - Screen-share toggle background while sharing.
+ * @cssproperty [--meshcall-screen-share-on-color=#ffffff] - Screen-share icon colour while sharing.
  * @cssproperty [--meshcall-hangup-background=#c62828] - Hang-up button background.
  * @cssproperty [--meshcall-hangup-hover-background=#a61f1f] - Hang-up button background on hover.
  * @cssproperty [--meshcall-hangup-color=#ffffff] - Hang-up icon colour.
@@ -112,6 +120,7 @@ export class MediaControls extends CallElement {
         >
           ${iconOf(cameraOn ? cameraIcon : cameraOffIcon)}<span class="visually-hidden">Camera</span>
         </button>
+        ${this.controller.screenShareSupported ? this.#renderScreenShare(mediaReady, mediaReason) : nothing}
         <slot name="extra" @slotchange=${this.#syncTabStops}></slot>
         <button
           part="hangup-button"
@@ -125,6 +134,7 @@ export class MediaControls extends CallElement {
           ${iconOf(hangUpIcon)}<span class="visually-hidden">${this.#hangupLabel}</span>
         </button>
         <span id="media-reason" class="visually-hidden">${mediaReason}</span>
+        <span id="screen-reason" class="visually-hidden">${this.#takeOverReason ?? ''}</span>
         <span id="call-reason" class="visually-hidden">Available during a call</span>
       </div>
     `;
@@ -133,6 +143,33 @@ export class MediaControls extends CallElement {
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
     this.#syncTabStops();
+  }
+
+  #renderScreenShare(mediaReady: boolean, mediaReason: string) {
+    const sharing = this.controller.screenShareEnabled;
+    const takeOver = this.#takeOverReason;
+    const describedBy = mediaReady ? (takeOver ? 'screen-reason' : undefined) : 'media-reason';
+    const title = !mediaReady ? `Share screen: ${mediaReason}` : sharing ? 'Stop sharing the screen' : takeOver ? `Share screen: ${takeOver}` : 'Share screen';
+    return html`<button
+      part="screen-share-button"
+      class="control control--screen"
+      type="button"
+      aria-pressed=${sharing ? 'true' : 'false'}
+      aria-disabled=${mediaReady ? 'false' : 'true'}
+      aria-describedby=${ifDefined(describedBy)}
+      title=${title}
+      @click=${this.#onScreenShareClick}
+    >
+      ${iconOf(screenShareIcon)}<span class="visually-hidden">Share screen</span>
+    </button>`;
+  }
+
+  /** While someone else presents: that sharing takes over from them (one presenter at a time). */
+  get #takeOverReason(): string | null {
+    const call = joinedCall(this.controller);
+    if (!call || this.controller.screenShareEnabled) return null;
+    const presenter = [...call.participants.values()].find((participant) => participant.screenStream && participant.state !== 'left');
+    return presenter ? `${this.controller.profileOf(presenter).name} is presenting; sharing takes over` : null;
   }
 
   get #hangupLabel(): string {
@@ -155,6 +192,13 @@ export class MediaControls extends CallElement {
     const request = new CallCameraToggleEvent(!this.controller.cameraEnabled);
     if (!this.dispatchEvent(request)) return;
     void this.relayFailure(this.controller.setCameraEnabled(request.enabled));
+  }
+
+  #onScreenShareClick(event: MouseEvent): void {
+    if (this.#isDisabled(event.currentTarget as HTMLElement)) return;
+    const request = new CallScreenShareToggleEvent(!this.controller.screenShareEnabled);
+    if (!this.dispatchEvent(request)) return;
+    void this.relayFailure(this.controller.setScreenShareEnabled(request.enabled));
   }
 
   /** A click is the user gesture the browser waits for: no event, nothing for a page to decide. */

@@ -38,6 +38,11 @@ export const microphoneOffIcon = line(svg`
   <path d="M9 9v2a3 3 0 0 0 5.1 2.1M15 10V6a3 3 0 0 0-5.7-1.3" />
   <path d="M19 11a7 7 0 0 1-1.2 3.9M5 11a7 7 0 0 0 11.4 5.4M12 18v3M3 3l18 18" />`);
 
+/** A screen with an arrow out of it: share the screen. */
+export const screenShareIcon = line(svg`
+  <rect x="2.5" y="4" width="19" height="13" rx="2" />
+  <path d="M8 21h8M12 17v4M12 14V8M9 10.5l3-3 3 3" />`);
+
 /** A speaker struck through: the browser blocks the call's sound until it is enabled. */
 export const soundOffIcon = line(svg`
   <path d="M4 9h3l5-4v14l-5-4H4z" />
