@@ -1,5 +1,6 @@
 import type { UserInfo } from './model.js';
 import { toOneLine } from './text.js';
+import { isCallSecret } from './call/invitation.js';
 
 /**
  * Messages between participants: control messages (the call) and signals (the connection that
@@ -37,11 +38,13 @@ export type ControlMessage =
       timeout: number;
       /** The conversation's name as the caller's page gave it: plain text, shown as text only. */
       conversationTitle?: string;
+      /** The call's invitation secret (see call/invitation.ts): what the invitee shows members to be let in. */
+      secret: string;
     }
   | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'decline'; callId: string; busy: boolean }
   | { type: 'cancel'; callId: string }
-  | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number }
+  | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number; secret: string }
   | { type: 'roster'; callId: string; roster: RosterEntry[] }
   | { type: 'media'; callId: string; media: MediaState }
   | { type: 'hangup'; callId: string };
@@ -177,8 +180,18 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const state = media(data.media);
       const timeout = data.timeout;
       if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
-      if (!isRingTimeout(timeout)) return null;
-      const ring: ControlMessage = { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
+      if (!isRingTimeout(timeout) || !isCallSecret(data.secret)) return null;
+      const ring: ControlMessage = {
+        type: 'ring',
+        callId,
+        conversationId: data.conversationId,
+        video: data.video,
+        from,
+        media: state,
+        roster: entries,
+        timeout,
+        secret: data.secret,
+      };
       if (data.conversationTitle !== undefined) {
         if (!isShortText(data.conversationTitle, MAX_TITLE_LENGTH)) return null;
         const title = toOneLine(data.conversationTitle);
@@ -194,7 +207,8 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
     case 'join': {
       const info = user(data.user);
       const state = media(data.media);
-      return info && state && isEpoch(data.epoch) ? { type: 'join', callId, user: info, media: state, epoch: data.epoch } : null;
+      if (!info || !state || !isEpoch(data.epoch) || !isCallSecret(data.secret)) return null;
+      return { type: 'join', callId, user: info, media: state, epoch: data.epoch, secret: data.secret };
     }
     case 'decline':
       return typeof data.busy === 'boolean' ? { type: 'decline', callId, busy: data.busy } : null;
