@@ -1,6 +1,7 @@
 import type { UserInfo } from './model.js';
 import { toOneLine } from './text.js';
 import { isCallSecret } from './call/invitation.js';
+import { exceedsJsonDepth } from './json-depth.js';
 
 /**
  * Messages between participants: control messages (the call) and signals (the connection that
@@ -72,6 +73,8 @@ const MAX_SDP = 64 * 1024;
 const MAX_CANDIDATE = 1024;
 /** Larger payloads are refused before they are parsed. */
 export const MAX_MESSAGE_BYTES = 96 * 1024;
+/** A ring nests 4 deep (message, roster, entry): deeper text is refused before it is parsed. */
+export const MAX_MESSAGE_DEPTH = 8;
 const MAX_ROSTER = 32;
 const MIN_RING_MS = 1000;
 const MAX_RING_MS = 10 * 60 * 1000;
@@ -152,7 +155,7 @@ function signal(data: Fields, callId: string): SignalMessage | null {
 
 /** A message that arrived as text (over a data channel): parsed only when it is small enough. */
 export function parseMessageText(text: unknown): PeerMessage | null {
-  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES) return null;
+  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES || exceedsJsonDepth(text, MAX_MESSAGE_DEPTH)) return null;
   let data: unknown;
   try {
     data = JSON.parse(text);

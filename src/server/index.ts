@@ -13,12 +13,14 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { ExpressPeerServer as ExpressPeerServerType, IConfig } from 'peer';
 import { userForPeerId } from '../controller/transport/peer-id.js';
+import { exceedsJsonDepth } from '../controller/json-depth.js';
 
 /** The Express app `peer` returns, with its events (`connection`, `message`, `disconnect`, `error`). */
 export type SignallingServer = ReturnType<typeof ExpressPeerServerType>;
 
 /** What this module uses of `ws` 8 (the one `peer` depends on; typed here, as another may be hoisted). */
 interface CheckedSocket {
+  emit(event: string, ...args: unknown[]): boolean;
   readonly readyState: number;
   readonly OPEN: number;
   on(event: 'error', listener: (error: Error) => void): void;
@@ -52,6 +54,12 @@ export interface SignallingServerOptions extends Partial<Omit<IConfig, 'createWe
 /** What the `peer` package itself answers a refused token (its `Errors.INVALID_TOKEN`); meshcall reports `unauthorized`. */
 const INVALID_TOKEN = 'Invalid token provided';
 const DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024;
+/**
+ * meshcall's frames nest 6 deep at most. `peer` relays a frame with JSON.stringify, which fails on
+ * deep nesting, and then closes the recipient's socket as if it were dead: one such frame from
+ * anyone would cut a user off the server. Deeper frames are dropped before `peer` sees them.
+ */
+const MAX_FRAME_DEPTH = 16;
 
 const require = createRequire(import.meta.url);
 
@@ -102,6 +110,7 @@ function checkedSocketServer(
     const token = query.get('token');
     if (!id || !token) {
       // `peer` answers a registration without them with its own error.
+      dropDeepFrames(socket);
       checked.emit('connection', socket, request);
       return;
     }
@@ -114,6 +123,7 @@ function checkedSocketServer(
       }
       if (socket.readyState !== socket.OPEN) return;
       if (admitted) {
+        dropDeepFrames(socket);
         checked.emit('connection', socket, request);
         return;
       }
@@ -122,4 +132,13 @@ function checkedSocketServer(
     })();
   });
   return checked as unknown as SocketServer;
+}
+
+/** `peer` listens to each socket's `message` events: deeply nested frames are not passed on to it. */
+function dropDeepFrames(socket: CheckedSocket): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = (event: string, ...args: unknown[]) => {
+    if (event === 'message' && exceedsJsonDepth(String(args[0]), MAX_FRAME_DEPTH)) return false;
+    return emit(event, ...args);
+  };
 }

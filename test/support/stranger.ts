@@ -12,6 +12,8 @@ export interface Stranger {
   readonly received: { from: string; payload: unknown }[];
   /** Relays `payload` to a user of the `meshcall` namespace, marked as a meshcall payload. */
   relay(toUserId: string, payload: unknown): void;
+  /** Relays text as the payload, spliced in unparsed (a frame the server cannot read if it is not JSON). */
+  relayText(toUserId: string, payload: string): void;
   /** Sends a frame as it is (text or binary), whatever it contains. */
   sendRaw(frame: string | ArrayBuffer): void;
   close(): void;
@@ -41,6 +43,9 @@ export async function connectStranger(userId: string, server?: PeerServerInfo, t
     received,
     relay(toUserId, payload) {
       socket.send(JSON.stringify({ type: 'CANDIDATE', dst: peerIdOf(toUserId), payload: { meshcall: payload } }));
+    },
+    relayText(toUserId, payload) {
+      socket.send(`{"type":"CANDIDATE","dst":${JSON.stringify(peerIdOf(toUserId))},"payload":{"meshcall":${payload}}}`);
     },
     sendRaw(frame) {
       socket.send(frame);

@@ -1,6 +1,7 @@
 import { Peer, type PeerError } from 'peerjs';
 import { CallError } from '../errors.js';
-import { MAX_MESSAGE_BYTES } from '../protocol.js';
+import { exceedsJsonDepth } from '../json-depth.js';
+import { MAX_MESSAGE_BYTES, MAX_MESSAGE_DEPTH } from '../protocol.js';
 import { peerIdForUser, userForPeerId } from './peer-id.js';
 import type { SignallingConfig, SignallingHandlers, SignallingState, SignallingTransport } from './signalling.js';
 
@@ -34,6 +35,8 @@ interface PeerInternals {
 
 /** A server frame carries one relayed payload (at most MAX_MESSAGE_BYTES) and a little envelope. */
 const MAX_SERVER_FRAME = MAX_MESSAGE_BYTES + 1024;
+/** The envelope (`{ payload: { meshcall: … } }`) adds two levels to a payload's own. */
+const MAX_SERVER_FRAME_DEPTH = MAX_MESSAGE_DEPTH + 2;
 /** What the `peer` package answers a registration whose token its check refused (its `Errors.INVALID_TOKEN`). */
 const INVALID_TOKEN = 'Invalid token provided';
 
@@ -136,8 +139,8 @@ export class PeerJsSignalling implements SignallingTransport {
   }
 
   /**
-   * Frames larger than any payload of ours, and binary ones, are dropped before PeerJS parses them
-   * (a large JSON.parse would stall the page): anything another peer sends reaches us through here.
+   * Frames larger or more deeply nested than any payload of ours, and binary ones, are dropped before
+   * PeerJS parses them (such a JSON.parse stalls the page): anything another peer sends comes this way.
    * PeerJS opens a new WebSocket on each registration, so each one is guarded as it is opened.
    */
   #boundServerFrames(peer: Peer): void {
@@ -146,7 +149,9 @@ export class PeerJsSignalling implements SignallingTransport {
       const parse = webSocket?.onmessage;
       if (!webSocket || !parse) return;
       webSocket.onmessage = function (this: WebSocket, event: MessageEvent) {
-        if (typeof event.data === 'string' && event.data.length <= MAX_SERVER_FRAME) parse.call(this, event);
+        const frame: unknown = event.data;
+        if (typeof frame !== 'string' || frame.length > MAX_SERVER_FRAME || exceedsJsonDepth(frame, MAX_SERVER_FRAME_DEPTH)) return;
+        parse.call(this, event);
       };
     };
     guard(socket._socket);
