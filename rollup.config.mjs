@@ -1,4 +1,5 @@
-// Build: dist/index.js + dist/define.js (ES modules, dependencies external, .d.ts beside them)
+// Build: dist/index.js + dist/define.js (ES modules, dependencies external, .d.ts beside them),
+// dist/server.js (meshcall/server, for Node: `peer` and Node's modules external)
 // and dist/meshcall.bundle.js (one self-contained, minified ES module with lit and peerjs inside).
 import { readFileSync } from 'node:fs';
 import typescript from '@rollup/plugin-typescript';
@@ -16,7 +17,7 @@ const externalPackages = [
   '@lit/reactive-element',
 ];
 const isExternal = (id) =>
-  externalPackages.some((name) => id === name || id.startsWith(`${name}/`));
+  id.startsWith('node:') || externalPackages.some((name) => id === name || id.startsWith(`${name}/`));
 
 /** Fail the build on warnings that usually mean a broken output. */
 function onwarn(warning, warn) {
@@ -30,7 +31,7 @@ function onwarn(warning, warn) {
 
 export default [
   {
-    input: { index: 'src/index.ts', define: 'src/define.ts' },
+    input: { index: 'src/index.ts', define: 'src/define.ts', server: 'src/server/index.ts' },
     external: isExternal,
     onwarn,
     output: {

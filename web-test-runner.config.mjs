@@ -4,6 +4,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { defaultReporter } from '@web/test-runner';
+import { createServer } from 'node:http';
+import { build } from 'esbuild';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import puppeteer from 'puppeteer-core';
@@ -78,6 +80,48 @@ async function startPeerServer(port = 0) {
       for (const socket of sockets) socket.destroy();
       httpServer.closeAllConnections?.();
       await new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * meshcall/server (src/server/index.ts, compiled here so that tests need no build first) on an HTTP
+ * server of its own, 127.0.0.1, path /signal, admitting a registration when its token is
+ * `token-for:<user id>`: tests show a good token, a wrong one, and none.
+ */
+async function startCheckedPeerServer() {
+  const outfile = fileURLToPath(new URL('./dist/wtr/server.mjs', import.meta.url));
+  await build({ entryPoints: [fileURLToPath(new URL('./src/server/index.ts', import.meta.url))], outfile, bundle: true, packages: 'external', format: 'esm', platform: 'node', logLevel: 'error' });
+  const { signallingServer } = await import(`${outfile}?${Date.now()}`);
+  const express = createRequire(require.resolve('peer'))('express');
+  const app = express();
+  const httpServer = createServer(app);
+  app.use(SIGNAL_PATH, signallingServer(httpServer, { path: '/', expire_timeout: 1500, authorize: async (id, token) => token === `token-for:${id}` }));
+  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  return {
+    info: { host: '127.0.0.1', port: httpServer.address().port, path: SIGNAL_PATH },
+    async stop() {
+      httpServer.closeAllConnections?.();
+      await new Promise((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+function checkedPeerServerPlugin() {
+  let server;
+  return {
+    name: 'meshcall-checked-peer-server',
+    async serverStart() {
+      server = await startCheckedPeerServer();
+    },
+    async serverStop() {
+      await server?.stop();
+      server = undefined;
+    },
+    serve(context) {
+      if (context.path === '/__checked-peer-server') {
+        return { body: JSON.stringify(server.info), type: 'json', headers: { 'cache-control': 'no-store' } };
+      }
     },
   };
 }
@@ -264,6 +308,7 @@ export default {
     commonJsDefaultExportPlugin(),
     peerServerPlugin(),
     turnServerPlugin(),
+    checkedPeerServerPlugin(),
     disposablePeerServerPlugin(),
     pageControlPlugin(),
   ],

@@ -765,6 +765,13 @@ function startApp(self) {
             { label: 'Switch user', href: './' },
           ],
         };
+      case 'unauthorized':
+        return {
+          title: 'Signed out',
+          message: 'The call server did not accept this tab’s login. Try again to sign in afresh.',
+          condition: 'server',
+          actions: [{ label: 'Try again', onClick: connect }],
+        };
       case 'not-connected':
         return { message: 'You are not connected to the call server yet. Wait a moment and try again.', condition: 'server' };
       case 'invalid-state':
@@ -989,9 +996,18 @@ function startApp(self) {
       const response = await fetch('/config.json', { cache: 'no-store' });
       if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
       const config = await response.json();
+      // The demo server's stand-in for a login: a token for this user, which its signalling server asks for.
+      const login = await fetch('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: self.id }),
+        cache: 'no-store',
+      });
+      if (!login.ok) throw new Error(`login: HTTP ${login.status}`);
+      const { token } = await login.json();
       await callController.connect({
         user: { id: self.id, name: self.name },
-        server: config.server,
+        server: { ...config.server, token },
         iceServers: config.iceServers ?? [],
         // Names come from this app's user list, whatever a caller's page calls itself.
         resolveUser: (id) => (userById.has(id) ? { name: userById.get(id).name } : null),

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// Local demo server: serves demo/ at /, dist/ at /dist/, /config.json for the demo page, and a
-// PeerServer (signalling) at /signal on the same HTTP server. Listens on 127.0.0.1 only.
-//   PORT=8080 node scripts/demo-server.mjs
+// Local demo server: serves demo/ at /, dist/ at /dist/, /config.json for the demo page, POST /login
+// (a token for the user the page picked), and meshcall/server's PeerServer (signalling) at /signal on
+// the same HTTP server, which registers only users with a token from /login. Listens on 127.0.0.1 only.
+//   PORT=8080 node scripts/demo-server.mjs   (after npm run build)
 import { createServer } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-// peer's ES-module build cannot import `ws` by name from Node: load its CommonJS build.
-const { ExpressPeerServer } = require('peer');
 // express comes with peer; resolve it from there rather than relying on hoisting.
 const express = createRequire(require.resolve('peer'))('express');
 
@@ -18,14 +18,54 @@ const HOST = '127.0.0.1';
 const PORT = Number(process.env.PORT ?? 8080);
 const SIGNAL_PATH = '/signal';
 
+if (!existsSync(`${root}dist/server.js`)) {
+  console.error('meshcall demo: dist/server.js is missing (npm run build)');
+  process.exit(1);
+}
+const { signallingServer } = await import('../dist/server.js');
+
 const app = express();
 const server = createServer(app);
+
+/**
+ * The demo's stand-in for a host app's sessions: the picker on the page is its whole login, and
+ * /login hands the tab a random token for that user, which the signalling server then asks for.
+ * Kept in memory, a few per user (one per tab), forgotten when the server stops.
+ */
+const TOKENS_PER_USER = 8;
+const tokensByUser = new Map();
+const DEMO_USER = /^[a-z]{1,32}$/;
+
+function issueToken(userId) {
+  const token = randomBytes(32).toString('base64url');
+  const tokens = tokensByUser.get(userId) ?? [];
+  tokens.push(token);
+  tokensByUser.set(userId, tokens.slice(-TOKENS_PER_USER));
+  return token;
+}
+
+function hasToken(userId, token) {
+  const given = Buffer.from(token);
+  return (tokensByUser.get(userId) ?? []).some((known) => {
+    const expected = Buffer.from(known);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}
 
 app.disable('x-powered-by');
 app.use(
   SIGNAL_PATH,
-  ExpressPeerServer(server, { path: '/', allow_discovery: false, proxied: false }),
+  signallingServer(server, { path: '/', proxied: false, authorize: (userId, token) => hasToken(userId, token) }),
 );
+app.post('/login', express.json({ limit: '1kb' }), (req, res) => {
+  const user = req.body?.user;
+  res.set('cache-control', 'no-store');
+  if (typeof user !== 'string' || !DEMO_USER.test(user)) {
+    res.status(400).json({ error: 'user must be a demo user id' });
+    return;
+  }
+  res.json({ token: issueToken(user) });
+});
 app.get('/config.json', (req, res) => {
   res.set('cache-control', 'no-store');
   res.json({

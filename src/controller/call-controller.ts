@@ -23,6 +23,7 @@ import { canShareScreen, captureScreen, ScreenCapture, type DisplayMediaSource }
 import { isLaterShare } from './call/screen-share-order.js';
 import { CallHistory } from './history/call-history.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
+import { newCallSecret, sameSecret } from './call/invitation.js';
 import type { CallTopology } from './call/topology.js';
 import { MeshTopology } from './mesh/mesh-topology.js';
 import { screenEncodingFor, videoEncodingFor, type VideoEncoding } from './mesh/send-ladder.js';
@@ -54,7 +55,9 @@ import {
   type RosterEntry,
   type SignalMessage,
 } from './protocol.js';
-import { CallWaiting, type HeldRing } from './ringing/call-waiting.js';
+import { CallWaiting, type HeldRing, type RingMessage } from './ringing/call-waiting.js';
+import { RingScreen, type IncomingRingPolicy } from './ringing/ring-screen.js';
+import { PEER_RATE_LIMIT, RateLimiter } from './rate-limit.js';
 import { RingAlerts, requestNotificationPermission, type NotificationMode } from './ringing/ring-alerts.js';
 import { WebAudioRingtone, type RingPlayer } from './ringing/ringtone.js';
 import { toOneLine } from './text.js';
@@ -68,7 +71,14 @@ export interface ServerOptions {
   /** Where the PeerServer is mounted; defaults to `/`. */
   path?: string;
   secure?: boolean;
+  /** The PeerServer's key (`peerjs` by default). PeerJS sends it in the WebSocket URL's query. */
   key?: string;
+  /**
+   * The host app's credential for this user, for a server that checks who registers (see
+   * `meshcall/server`). PeerJS sends it in the WebSocket URL's query: the only place the `peer`
+   * protocol has for it. Registering again after an outage reuses it.
+   */
+  token?: string;
 }
 
 /**
@@ -92,6 +102,13 @@ export interface ConnectOptions {
    * `iceTransportPolicy: 'relay'` the candidates are the TURN server's anyway.
    */
   preconnect?: boolean;
+  /**
+   * Who may ring this page: asked about every ring for a new call before anything rings (no sound,
+   * no connection, no event). A ring it turns down (false, a rejection, a throw) is answered `busy`,
+   * as when the user is in another call, so that a caller cannot tell being refused from a busy line.
+   * The caller's id is the signalling server's word; the name and title are the caller's own.
+   */
+  allowIncoming?: IncomingRingPolicy;
   /** Replaces the PeerJS signalling transport (tests, or a host app's own realtime channel). */
   signalling?: SignallingFactory;
   /** Keeps apps that share one PeerServer apart; letters and digits. Defaults to `meshcall`. */
@@ -147,7 +164,7 @@ export interface AcceptOptions {
 }
 
 interface ResolvedOptions {
-  server: Required<ServerOptions>;
+  server: Required<Omit<ServerOptions, 'token'>> & Pick<ServerOptions, 'token'>;
   rtcConfig: RTCConfiguration;
   iceServerProvider: IceServerProvider | null;
   preconnect: boolean;
@@ -160,8 +177,19 @@ interface ResolvedOptions {
   displayMedia: DisplayMediaSource | null;
 }
 
+type JoinMessage = Extract<ControlMessage, { type: 'join' }>;
+
 interface ActiveCall {
   record: CallRecord;
+  /** The invitation: drawn by the caller, handed to every invitee with the ring (see call/invitation.ts). */
+  secret: string;
+  /** Who showed us the secret (a ring or a join of theirs): only they may open a connection to us. */
+  admitted: Set<string>;
+  /**
+   * Joins that showed the secret from someone we count as gone: they wait until a member's roster
+   * brings them back in (a new invitation), so that leaving and knowing the secret is not enough.
+   */
+  awaitingVouch: Map<string, JoinMessage>;
   media: LocalMedia | null;
   /** Set while the devices start, so that a second accept is refused instead of opening them twice. */
   startingMedia: boolean;
@@ -190,10 +218,23 @@ interface ActiveCall {
 /** A call's bookkeeping before any device or timer is started. */
 function newActiveCall(
   record: CallRecord,
-  ringing: Pick<ActiveCall, 'inviterId' | 'ringTimeout' | 'selfEpoch'>,
+  ringing: Pick<ActiveCall, 'inviterId' | 'ringTimeout' | 'selfEpoch' | 'secret'>,
   callees: readonly string[] = [],
 ): ActiveCall {
-  return { record, media: null, startingMedia: false, ringTimers: new Map(), callees, endReason: null, screen: null, choosingScreen: false, screenClock: 0, ...ringing };
+  return {
+    record,
+    media: null,
+    startingMedia: false,
+    ringTimers: new Map(),
+    callees,
+    endReason: null,
+    screen: null,
+    choosingScreen: false,
+    screenClock: 0,
+    admitted: new Set(),
+    awaitingVouch: new Map(),
+    ...ringing,
+  };
 }
 
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
@@ -222,6 +263,10 @@ const CONNECT_GIVE_UP_MS = 60000;
 const SWEEP_INTERVAL_MS = 2000;
 /** After a failed renewal of the ICE servers, how long until it is tried again. */
 const ICE_RENEWAL_RETRY_MS = 10000;
+/** Senders reported per call; beyond, offences are dropped unreported (a flood of made-up senders). */
+const MAX_OFFENDERS = 256;
+/** Joins kept until a member vouches for them. */
+const MAX_AWAITING_VOUCH = 32;
 
 export interface CallController {
   addEventListener<K extends keyof CallControllerEventMap>(
@@ -256,8 +301,12 @@ export class CallController extends EventTarget {
   #iceRenewalReported = false;
   /** The current call's connections; null between calls. */
   #topology: CallTopology | null = null;
-  /** Users whose malformed messages were reported in this call: once each, however many they send. */
-  #malformedFrom = new Set<string>();
+  /** Senders whose offences were reported in this call: once each, however much they send. */
+  #offenders = new Set<string>();
+  /** What each user may relay to us through the signalling server. */
+  #relayLimit = new RateLimiter(PEER_RATE_LIMIT);
+  /** The page's policy on rings (`allowIncoming`); null lets every ring through. */
+  #screen: RingScreen | null = null;
   #audio = new RemoteAudio((blocked) => this.dispatchEvent(new CallAudioPlaybackEvent(blocked)));
   #cameraChange: Promise<void> = Promise.resolve();
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
@@ -376,6 +425,16 @@ export class CallController extends EventTarget {
     return requestNotificationPermission();
   }
 
+  /**
+   * How many messages from others the controller keeps for later: signals held for a connection,
+   * candidates that came before their description, rings awaiting `allowIncoming` or waiting with
+   * their caller's signals. Bounded whatever peers send; for tests and diagnostics.
+   */
+  get bufferedMessageCount(): number {
+    const waiting = this.#waiting.current;
+    return (this.#topology?.bufferedCount() ?? 0) + (this.#screen?.bufferedCount ?? 0) + (waiting ? 1 + waiting.signals.length : 0);
+  }
+
   /** The connection to a participant, for diagnostics such as `getStats()`; null when there is none. */
   connectionOf(userId: string): RTCPeerConnection | null {
     return this.#topology?.connectionOf(userId) ?? null;
@@ -445,6 +504,11 @@ export class CallController extends EventTarget {
     if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
+    if (options.allowIncoming) {
+      this.#screen = new RingScreen(options.allowIncoming, (callerId, ring, signals, allowed) =>
+        this.#onScreened(callerId, ring, signals, allowed),
+      );
+    }
     this.#startAlerts(options);
     this.#setState('idle');
   }
@@ -474,6 +538,8 @@ export class CallController extends EventTarget {
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
     clearTimeout(this.#iceRefreshTimer);
+    this.#screen?.clear();
+    this.#screen = null;
     const signalling = this.#signalling;
     this.#signalling = null;
     this.#user = null;
@@ -549,6 +615,7 @@ export class CallController extends EventTarget {
       inviterId: null,
       ringTimeout: this.#options!.ringTimeout,
       selfEpoch: 1,
+      secret: newCallSecret(),
     }, invitees.map((invitee) => invitee.id));
     this.#call = active;
     this.#topology = this.#newTopology(record.id);
@@ -619,7 +686,12 @@ export class CallController extends EventTarget {
    * once, or one re-invites us after our link to them failed. Either way they get a join (once we
    * are in), under the invitation they rang us with.
    */
-  #onRingInCall(active: ActiveCall, userId: string, message: Extract<ControlMessage, { type: 'ring' }>): void {
+  #onRingInCall(active: ActiveCall, userId: string, message: RingMessage): void {
+    if (!sameSecret(message.secret, active.secret)) {
+      this.#reportOffence(userId, `Refused ${userId}: a ring into this call without its invitation.`);
+      return;
+    }
+    active.admitted.add(userId);
     // They open a new connection for this ring; ours, if any, follows their offer.
     if (!this.#topology!.has(userId)) this.#openLink(userId, false);
     const ourEpoch = message.roster.find((entry) => entry.id === this.#user!.id)?.epoch ?? active.selfEpoch;
@@ -644,7 +716,11 @@ export class CallController extends EventTarget {
   }
 
   #joinRinger(active: ActiveCall, userId: string): void {
-    this.#topology!.send(userId, { type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
+    this.#topology!.send(userId, this.#joinMessage(active));
+  }
+
+  #joinMessage(active: ActiveCall): JoinMessage {
+    return { type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch, secret: active.secret };
   }
 
   /** Turns the ringing call down; the caller sees `declined`. */
@@ -734,7 +810,8 @@ export class CallController extends EventTarget {
 
   /** Rings us with a held call as if its ring, and the caller's signals since, had just arrived. */
   #ringFromHeld(held: HeldRing): void {
-    this.#onRing(held.callerId, held.ring);
+    // The page's allowIncoming let it through when it arrived.
+    this.#onRing(held.callerId, held.ring, true);
     if (this.#call?.record.id !== held.call.id) return;
     for (const signal of held.signals) this.#onSignal(held.callerId, signal);
   }
@@ -1174,6 +1251,7 @@ export class CallController extends EventTarget {
       roster: this.#roster(),
       timeout: this.#options!.ringTimeout,
       ...(record.conversationTitle ? { conversationTitle: record.conversationTitle } : {}),
+      secret: active.secret,
     });
     active.ringTimers.set(
       user.id,
@@ -1185,7 +1263,8 @@ export class CallController extends EventTarget {
     );
   }
 
-  #onRing(userId: string, message: Extract<ControlMessage, { type: 'ring' }>): void {
+  /** `screened`: the page's `allowIncoming` already let this ring through. */
+  #onRing(userId: string, message: RingMessage, screened = false): void {
     const current = this.#call;
     if (current?.record.id === message.callId) {
       if (message.from.id === userId && userId !== current.inviterId) this.#onRingInCall(current, userId, message);
@@ -1196,6 +1275,10 @@ export class CallController extends EventTarget {
       // gives way and theirs is answered, on both sides alike, so exactly one call remains.
       if (dialsFirst(this.#user!.id, userId) || this.#state !== 'outgoing') return;
       void this.#giveWayTo(this.#waiting.hold(userId, message), current!.record.video);
+      return;
+    }
+    if (this.#screen && !screened && message.from.id === userId) {
+      this.#screen.screen(userId, message);
       return;
     }
     if (this.#state !== 'idle' || message.from.id !== userId) {
@@ -1215,7 +1298,9 @@ export class CallController extends EventTarget {
       inviterId: userId,
       ringTimeout: message.timeout,
       selfEpoch: message.roster.find((entry) => entry.id === self.id)?.epoch ?? 1,
+      secret: message.secret,
     });
+    active.admitted.add(userId);
     this.#call = active;
     this.#topology = this.#newTopology(record.id);
     const caller = new ParticipantRecord(userId, message.from.name, false, 'connecting');
@@ -1233,6 +1318,18 @@ export class CallController extends EventTarget {
     this.dispatchEvent(new CallIncomingEvent(record));
   }
 
+  /** The page's `allowIncoming` answered: the ring goes on as if it had just arrived, or is answered busy. */
+  #onScreened(callerId: string, ring: RingMessage, signals: SignalMessage[], allowed: boolean): void {
+    if (!allowed) {
+      this.#signalling?.send(callerId, toWire({ type: 'decline', callId: ring.callId, busy: true }));
+      return;
+    }
+    this.#onRing(callerId, ring, true);
+    for (const signal of signals) {
+      if (!this.#waiting.claim(callerId, signal)) this.#onSignal(callerId, signal);
+    }
+  }
+
   // ---- the mesh ----
 
   /**
@@ -1248,7 +1345,7 @@ export class CallController extends EventTarget {
 
   /** The connections of a new call; what they report reaches the call logic while it is the current one. */
   #newTopology(callId: string): CallTopology {
-    const reportedMalformed = new Set<string>();
+    this.#offenders.clear();
     const topology: CallTopology = new MeshTopology({
       selfId: this.#user!.id,
       callId,
@@ -1259,9 +1356,7 @@ export class CallController extends EventTarget {
           if (this.#topology === topology) this.#onMessage(userId, message);
         },
         onMalformed: (userId) => {
-          if (this.#topology !== topology || reportedMalformed.has(userId)) return;
-          reportedMalformed.add(userId);
-          this.#report(new CallError('protocol-error', `Ignored a malformed message from ${userId}.`, { userId }));
+          if (this.#topology === topology) this.#reportOffence(userId, `Ignored a malformed message from ${userId}.`);
         },
         onRemoteStream: (userId, stream) => {
           const participant = this.#call?.record.participants.get(userId);
@@ -1304,7 +1399,8 @@ export class CallController extends EventTarget {
     if (!active || this.#state !== 'active' || this.#topology!.has(userId)) return;
     if (!newcomer && !dialsFirst(this.#user!.id, userId)) return;
     this.#openLink(userId, true);
-    this.#topology!.send(userId, { type: 'join', callId: active.record.id, user: this.#user!, media: this.#mediaState(), epoch: active.selfEpoch });
+    // The join shows them our invitation before our offer arrives: without it they would not answer.
+    this.#topology!.send(userId, this.#joinMessage(active));
     this.#topology!.send(userId, { type: 'roster', callId: active.record.id, roster: this.#roster() });
   }
 
@@ -1369,6 +1465,14 @@ export class CallController extends EventTarget {
       if (decision.forgetDeparture || decision.action !== 'none') changed = true;
       if (decision.meet) this.#meet(entry.id);
     }
+    // A join that waited for a member to vouch for it: the roster invited them again.
+    for (const [userId, join] of [...active.awaitingVouch]) {
+      if (this.#call !== active) return;
+      if (record.participants.has(userId)) {
+        active.awaitingVouch.delete(userId);
+        this.#onJoin(active, userId, join);
+      }
+    }
     if (changed) this.#broadcastRoster();
   }
 
@@ -1388,17 +1492,29 @@ export class CallController extends EventTarget {
 
   /** Whatever another user sent us: through the signalling server, or over our data channel with them. */
   #onPeerData(userId: string, data: unknown): void {
-    const message = parsePeerMessage(data);
-    if (!message) {
-      if (this.#call && !this.#malformedFrom.has(userId)) {
-        this.#malformedFrom.add(userId);
-        this.#report(new CallError('protocol-error', `Ignored a malformed message from ${userId}.`, { userId }));
-      }
+    if (!this.#relayLimit.take(userId)) {
+      this.#reportOffence(userId, `Ignored messages from ${userId}: more than the rate limit.`);
       return;
     }
+    const message = parsePeerMessage(data);
+    if (!message) {
+      this.#reportOffence(userId, `Ignored a malformed message from ${userId}.`);
+      return;
+    }
+    if (this.#screen?.claim(userId, message)) return;
     if (this.#waiting.claim(userId, message)) return;
     if (message.type === 'signal') this.#onSignal(userId, message);
     else this.#onMessage(userId, message);
+  }
+
+  /**
+   * Once per sender and call, whatever they send: a flood of bad messages is one report. Nothing is
+   * reported between calls (a stranger's noise then concerns no one).
+   */
+  #reportOffence(userId: string, message: string): void {
+    if (!this.#call || this.#offenders.has(userId) || this.#offenders.size >= MAX_OFFENDERS) return;
+    this.#offenders.add(userId);
+    this.#report(new CallError('protocol-error', message, { userId }));
   }
 
   #onSignal(userId: string, signal: SignalMessage): void {
@@ -1406,8 +1522,10 @@ export class CallController extends EventTarget {
     if (!active || signal.callId !== active.record.id) return;
     const topology = this.#topology!;
     if (!topology.has(userId)) {
-      // A member who dialled us by the mesh rule; anything else is stale or not for us.
-      if (signal.description?.type !== 'offer' || this.#state === 'incoming' || !active.record.participants.has(userId)) return;
+      // A member who dialled us by the mesh rule, after showing the invitation with a join; anything
+      // else is stale, not for us, or from someone who was not invited: they get no answer at all.
+      if (signal.description?.type !== 'offer' || this.#state === 'incoming') return;
+      if (!active.record.participants.has(userId) || !active.admitted.has(userId)) return;
       this.#openLink(userId, false);
       topology.send(userId, { type: 'media', callId: active.record.id, media: this.#mediaState() });
       topology.send(userId, { type: 'roster', callId: active.record.id, roster: this.#roster() });
@@ -1431,10 +1549,7 @@ export class CallController extends EventTarget {
         }
         break;
       case 'join':
-        if ((this.#state === 'active' || this.#state === 'outgoing') && this.#admits(active.record, userId, message.epoch)) {
-          this.#markAnswered(active, { id: userId, name: message.user.name }, message.media, message.epoch);
-          this.#broadcastRoster();
-        }
+        if (this.#state === 'active' || this.#state === 'outgoing') this.#onJoin(active, userId, message);
         break;
       case 'decline':
         if (active.record.participants.get(userId)?.state === 'ringing') {
@@ -1455,7 +1570,9 @@ export class CallController extends EventTarget {
         if (active.record.participants.has(userId)) this.#removeParticipant(active, userId, 'hangup');
         break;
       case 'roster':
-        this.#mergeRoster(active, message.roster);
+        // Only those in the call speak for it: a stranger's roster would make us dial whoever it
+        // names. Not reported: someone we just counted as gone may still be sending theirs.
+        if (active.record.participants.has(userId)) this.#mergeRoster(active, message.roster);
         break;
       case 'quality': {
         const participant = active.record.participants.get(userId);
@@ -1477,6 +1594,28 @@ export class CallController extends EventTarget {
         break;
       }
     }
+  }
+
+  /**
+   * Someone says they are in the call. They must show its invitation (the secret their ring carried);
+   * someone we count as gone must also have been invited again by a member (a roster that brings
+   * them back), else they could come back on their own by naming a later epoch.
+   */
+  #onJoin(active: ActiveCall, userId: string, message: JoinMessage): void {
+    const record = active.record;
+    if (!sameSecret(message.secret, active.secret)) {
+      this.#reportOffence(userId, `Refused ${userId}: a join without this call's invitation.`);
+      return;
+    }
+    if (!record.participants.has(userId) && record.departed.has(userId)) {
+      if (active.awaitingVouch.size < MAX_AWAITING_VOUCH || active.awaitingVouch.has(userId)) active.awaitingVouch.set(userId, message);
+      return;
+    }
+    if (!this.#admits(record, userId, message.epoch)) return;
+    active.awaitingVouch.delete(userId);
+    active.admitted.add(userId);
+    this.#markAnswered(active, { id: userId, name: message.user.name }, message.media, message.epoch);
+    this.#broadcastRoster();
   }
 
   // ---- connections ----
@@ -1516,7 +1655,8 @@ export class CallController extends EventTarget {
 
   #onSignallingError(error: CallError): void {
     this.#report(error);
-    if (error.type === 'identity-in-use') void this.disconnect();
+    // Neither gets better by registering again.
+    if (error.type === 'identity-in-use' || error.type === 'unauthorized') void this.disconnect();
   }
 
   /**
@@ -1624,10 +1764,21 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
   if (!server || typeof server.host !== 'string' || !server.host || !Number.isInteger(server.port)) {
     throw invalid('server.host and server.port are required: meshcall never falls back to a public signalling server.');
   }
+  if (server.token !== undefined && (typeof server.token !== 'string' || server.token.length === 0 || server.token.length > 4096)) {
+    throw invalid('server.token must be a string of 1 to 4096 characters.');
+  }
+  if (options.allowIncoming !== undefined && typeof options.allowIncoming !== 'function') throw invalid('allowIncoming must be a function.');
   const namespace = options.namespace ?? 'meshcall';
   if (!isValidNamespace(namespace)) throw invalid('namespace must be letters and digits.');
   return {
-    server: { host: server.host, port: server.port, path: server.path ?? '/', secure: server.secure ?? false, key: server.key ?? 'peerjs' },
+    server: {
+      host: server.host,
+      port: server.port,
+      path: server.path ?? '/',
+      secure: server.secure ?? false,
+      key: server.key ?? 'peerjs',
+      ...(server.token !== undefined ? { token: server.token } : {}),
+    },
     rtcConfig: { iceServers: Array.isArray(options.iceServers) ? options.iceServers : [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
     iceServerProvider: typeof options.iceServers === 'function' ? options.iceServers : null,
     preconnect: options.preconnect ?? true,

@@ -8,11 +8,15 @@
  * - `peer-unavailable`: the user called is not connected to the signalling server.
  * - `server-unreachable`: the signalling server could not be reached, or the connection to it was lost.
  * - `identity-in-use`: this user is already connected elsewhere (another tab or device).
+ * - `unauthorized`: the signalling server refused our credentials (`server.key`, or the host app's
+ *   `server.token` its check did not accept: an expired session, say).
  * - `not-connected`: the method needs `connect()` first.
  * - `invalid-state`: the method does not apply in the current state (accepting with no incoming call, say).
  * - `invalid-options`: the options given to a method are incomplete or malformed.
  * - `connection-failed`: the media connection with a participant failed or was lost.
- * - `protocol-error`: a participant sent a control message this version does not understand.
+ * - `protocol-error`: someone sent what this version does not understand, faster than the rate limit
+ *   allows, or what they are not entitled to (entering a call they were not invited to); reported
+ *   once per sender and call, and dropped.
  * - `ice-servers-unavailable`: the page's ICE server provider (TURN credentials) failed or timed out.
  * - `screen-share-unsupported`: this browser cannot share a screen (no `getDisplayMedia`, as on phones, or
  *   not a secure context).
@@ -27,6 +31,7 @@ export type CallErrorType =
   | 'peer-unavailable'
   | 'server-unreachable'
   | 'identity-in-use'
+  | 'unauthorized'
   | 'not-connected'
   | 'invalid-state'
   | 'invalid-options'

@@ -1,7 +1,10 @@
 import { expect } from '@open-wc/testing';
+import { isCallSecret, newCallSecret, sameSecret } from './call/invitation.js';
+import { RateLimiter, TokenBucket } from './rate-limit.js';
 import { MAX_MESSAGE_BYTES, parseControlMessage, parseMessageText, parsePeerMessage, toWire, type ControlMessage, type SignalMessage } from './protocol.js';
 
 const media = { microphone: true, camera: false };
+const secret = newCallSecret();
 const roster = [
   { id: 'alice', name: 'Alice', state: 'joined' as const, epoch: 1 },
   { id: 'bob', name: 'Bob', state: 'ringing' as const, epoch: 2, timeout: 30000 },
@@ -9,7 +12,7 @@ const roster = [
 
 describe('control protocol', () => {
   const valid: ControlMessage[] = [
-    { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster, timeout: 30000 },
+    { type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice', name: 'Alice' }, media, roster, timeout: 30000, secret },
     {
       type: 'ring',
       callId: 'c1',
@@ -20,9 +23,10 @@ describe('control protocol', () => {
       roster,
       timeout: 30000,
       conversationTitle: 'Design team',
+      secret,
     },
     { type: 'accept', callId: 'c1', user: { id: 'bob', name: 'Bob' }, media },
-    { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media, epoch: 1 },
+    { type: 'join', callId: 'c1', user: { id: 'carol', name: 'Carol' }, media, epoch: 1, secret },
     { type: 'decline', callId: 'c1', busy: true },
     { type: 'cancel', callId: 'c1' },
     { type: 'roster', callId: 'c1', roster },
@@ -78,13 +82,18 @@ describe('control protocol', () => {
       { v: 1, type: 'join', callId: 'c1', user: { id: 'carol' }, media },
       { v: 1, type: 'roster', callId: 'c1', roster: Array.from({ length: 33 }, (_, i) => ({ id: `u${i}`, state: 'joined', epoch: 1 })) },
       { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, roster },
-      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 5 },
+      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 5, secret },
+      // No invitation, or one that is not a 128-bit secret.
+      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 30000 },
+      { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'a' }, media, roster, timeout: 30000, secret: 'short' },
+      { v: 1, type: 'join', callId: 'c1', user: { id: 'carol' }, media, epoch: 1 },
+      { v: 1, type: 'join', callId: 'c1', user: { id: 'carol' }, media, epoch: 1, secret: `${secret.slice(1)}!` },
     ];
     for (const data of rejected) expect(parseControlMessage(data), JSON.stringify(data)).to.equal(null);
   });
 
   it('takes a conversation title as one line of text, and refuses one that is too long or not text', () => {
-    const ring = { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 30000 };
+    const ring = { v: 1, type: 'ring', callId: 'c1', conversationId: 'team', video: true, from: { id: 'alice' }, media, roster, timeout: 30000, secret };
     const titleOf = (conversationTitle: unknown) => {
       const parsed = parseControlMessage({ ...ring, conversationTitle });
       return parsed && parsed.type === 'ring' ? parsed.conversationTitle : null;
@@ -131,5 +140,38 @@ describe('control protocol', () => {
     const huge = JSON.stringify({ v: 1, type: 'hangup', callId: 'c1', padding: 'x'.repeat(MAX_MESSAGE_BYTES) });
     expect(parseMessageText(huge)).to.equal(null);
     expect(parseMessageText('{not json')).to.equal(null);
+  });
+});
+
+describe('invitation secrets', () => {
+  it('draws 128 random bits each time, compared whole', () => {
+    const secrets = new Set(Array.from({ length: 100 }, newCallSecret));
+    expect(secrets.size).to.equal(100);
+    for (const drawn of secrets) expect(isCallSecret(drawn), drawn).to.equal(true);
+    const [a, b] = [...secrets];
+    expect(sameSecret(a, a)).to.equal(true);
+    expect(sameSecret(a, b)).to.equal(false);
+    expect(sameSecret(a, a.slice(0, 21))).to.equal(false);
+  });
+});
+
+describe('rate limits', () => {
+  it('lets a burst through, then a steady trickle', async () => {
+    const bucket = new TokenBucket({ burst: 10, perSecond: 100 });
+    let passed = 0;
+    for (let i = 0; i < 100; i += 1) if (bucket.take()) passed += 1;
+    expect(passed, 'the burst').to.be.within(10, 11);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    passed = 0;
+    for (let i = 0; i < 100; i += 1) if (bucket.take()) passed += 1;
+    expect(passed, 'refilled at 100/s for 0.1 s').to.be.within(8, 11);
+  });
+
+  it('limits each sender on its own and remembers a bounded number of them', () => {
+    const limiter = new RateLimiter({ burst: 2, perSecond: 1 }, 16);
+    expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).to.deep.equal([true, true, false]);
+    expect(limiter.take('b'), 'another sender').to.equal(true);
+    for (let i = 0; i < 10000; i += 1) limiter.take(`made-up-${i}`);
+    expect(limiter.size).to.be.at.most(16);
   });
 });

@@ -1,6 +1,8 @@
 import type { UserInfo } from './model.js';
 import type { NetworkQuality } from './quality/network-quality.js';
 import { toOneLine } from './text.js';
+import { isCallSecret } from './call/invitation.js';
+import { exceedsJsonDepth } from './json-depth.js';
 
 /**
  * Messages between participants: control messages (the call) and signals (the connection that
@@ -43,11 +45,13 @@ export type ControlMessage =
       timeout: number;
       /** The conversation's name as the caller's page gave it: plain text, shown as text only. */
       conversationTitle?: string;
+      /** The call's invitation secret (see call/invitation.ts): what the invitee shows members to be let in. */
+      secret: string;
     }
   | { type: 'accept'; callId: string; user: UserInfo; media: MediaState }
   | { type: 'decline'; callId: string; busy: boolean }
   | { type: 'cancel'; callId: string }
-  | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number }
+  | { type: 'join'; callId: string; user: UserInfo; media: MediaState; epoch: number; secret: string }
   | { type: 'roster'; callId: string; roster: RosterEntry[] }
   | { type: 'media'; callId: string; media: MediaState }
   /** The sender's uplink as it measures it, and whether it paused its camera to us for the network. */
@@ -83,6 +87,8 @@ const MAX_SDP = 64 * 1024;
 const MAX_CANDIDATE = 1024;
 /** Larger payloads are refused before they are parsed. */
 export const MAX_MESSAGE_BYTES = 96 * 1024;
+/** A ring nests 4 deep (message, roster, entry): deeper text is refused before it is parsed. */
+export const MAX_MESSAGE_DEPTH = 8;
 const MAX_ROSTER = 32;
 const MIN_RING_MS = 1000;
 const MAX_RING_MS = 10 * 60 * 1000;
@@ -175,7 +181,7 @@ function signal(data: Fields, callId: string): SignalMessage | null {
 
 /** A message that arrived as text (over a data channel): parsed only when it is small enough. */
 export function parseMessageText(text: unknown): PeerMessage | null {
-  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES) return null;
+  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES || exceedsJsonDepth(text, MAX_MESSAGE_DEPTH)) return null;
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -203,8 +209,18 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
       const state = media(data.media);
       const timeout = data.timeout;
       if (!from || !entries || !state || !isText(data.conversationId) || typeof data.video !== 'boolean') return null;
-      if (!isRingTimeout(timeout)) return null;
-      const ring: ControlMessage = { type: 'ring', callId, conversationId: data.conversationId, video: data.video, from, media: state, roster: entries, timeout };
+      if (!isRingTimeout(timeout) || !isCallSecret(data.secret)) return null;
+      const ring: ControlMessage = {
+        type: 'ring',
+        callId,
+        conversationId: data.conversationId,
+        video: data.video,
+        from,
+        media: state,
+        roster: entries,
+        timeout,
+        secret: data.secret,
+      };
       if (data.conversationTitle !== undefined) {
         if (!isShortText(data.conversationTitle, MAX_TITLE_LENGTH)) return null;
         const title = toOneLine(data.conversationTitle);
@@ -220,7 +236,8 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
     case 'join': {
       const info = user(data.user);
       const state = media(data.media);
-      return info && state && isEpoch(data.epoch) ? { type: 'join', callId, user: info, media: state, epoch: data.epoch } : null;
+      if (!info || !state || !isEpoch(data.epoch) || !isCallSecret(data.secret)) return null;
+      return { type: 'join', callId, user: info, media: state, epoch: data.epoch, secret: data.secret };
     }
     case 'decline':
       return typeof data.busy === 'boolean' ? { type: 'decline', callId, busy: data.busy } : null;

@@ -78,7 +78,12 @@ export async function establishCall(
  * parties as a network failure would, without a goodbye: closing one side's control channel closes
  * the other's too, and neither was told anything by the call.
  */
-export function recordLinks(): { cut(from: CallController, to: CallController): boolean; restore(): void } {
+export function recordLinks(): {
+  cut(from: CallController, to: CallController): boolean;
+  /** The control channel `from` has to `to` (to send on it what `from` never would). */
+  channelOf(from: CallController, to: CallController): RTCDataChannel | null;
+  restore(): void;
+} {
   const prototype = RTCPeerConnection.prototype;
   const original = prototype.createDataChannel;
   const channels = new WeakMap<RTCPeerConnection, RTCDataChannel[]>();
@@ -93,6 +98,10 @@ export function recordLinks(): { cut(from: CallController, to: CallController): 
       const cut = connection ? (channels.get(connection) ?? []) : [];
       for (const channel of cut) channel.close();
       return cut.length > 0;
+    },
+    channelOf(from, to) {
+      const connection = from.connectionOf(idOf(to));
+      return (connection && channels.get(connection)?.find((channel) => channel.label === 'meshcall')) ?? null;
     },
     restore() {
       prototype.createDataChannel = original;

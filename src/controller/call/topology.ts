@@ -20,6 +20,8 @@ export interface CallTopology {
   /** Whether the connection to them is still being set up (as opposed to failed or not started). */
   isSettingUp(userId: string): boolean;
   connectionOf(userId: string): RTCPeerConnection | null;
+  /** Messages from the others kept for later (signals held or early): bounded whatever they send. */
+  bufferedCount(): number;
   /** Over the connection when it is up, else through the signalling server, else queued. */
   send(userId: string, message: ControlMessage): void;
   broadcast(message: ControlMessage): void;

@@ -84,6 +84,12 @@ export class MeshTopology implements CallTopology {
     return this.#links.get(userId)?.peerConnection ?? null;
   }
 
+  bufferedCount(): number {
+    let count = 0;
+    for (const link of this.#links.values()) count += link.bufferedCount;
+    return count;
+  }
+
   send(userId: string, message: ControlMessage): void {
     this.#links.get(userId)?.send(message);
   }

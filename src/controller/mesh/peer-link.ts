@@ -1,4 +1,5 @@
 import { parseMessageText, toWire, type PeerMessage, type SignalMessage } from '../protocol.js';
+import { PEER_RATE_LIMIT, TokenBucket } from '../rate-limit.js';
 import type { ScreenEncoding, VideoEncoding } from './send-ladder.js';
 
 export interface PeerLinkHandlers {
@@ -6,7 +7,7 @@ export interface PeerLinkHandlers {
   relay(message: object): boolean;
   /** A well-formed message other than a signal arrived over the data channel. */
   onMessage(message: Exclude<PeerMessage, SignalMessage>): void;
-  /** Something unreadable arrived over the data channel. */
+  /** Something unreadable arrived over the data channel, or more than the rate limit lets through. */
   onMalformed(): void;
   /** The remote audio and video changed (a track arrived, or the connection was replaced). */
   onRemoteStream(stream: MediaStream): void;
@@ -87,6 +88,8 @@ export class PeerLink {
   #signals: Promise<void> = Promise.resolve();
   #queue: string[] = [];
   #lossTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What the remote side may send over the data channel; shared by the connections that replace each other. */
+  #inbound = new TokenBucket(PEER_RATE_LIMIT);
   /** Set once the link is being closed, so that the events it causes are not taken for a loss. */
   closing = false;
 
@@ -109,6 +112,11 @@ export class PeerLink {
 
   get channelOpen(): boolean {
     return this.#channel.readyState === 'open';
+  }
+
+  /** Messages kept for later (held signals, early candidates, queued messages): bounded, whatever a peer sends. */
+  get bufferedCount(): number {
+    return (this.#held?.length ?? 0) + this.#pendingCandidates.length + this.#queue.length;
   }
 
   /** Starts the connection from this side: our transceivers go into the first offer. */
@@ -246,8 +254,14 @@ export class PeerLink {
       for (const text of this.#queue.splice(0)) channel.send(text);
       this.#announceScreen();
     };
+    // Binary frames are not meshcall's: as ArrayBuffers they are dropped unread (a Blob would be kept).
+    channel.binaryType = 'arraybuffer';
     channel.onmessage = (event: MessageEvent) => {
       if (!current()) return;
+      if (!this.#inbound.take()) {
+        this.options.handlers.onMalformed();
+        return;
+      }
       const message = parseMessageText(event.data);
       if (!message) this.options.handlers.onMalformed();
       else if (message.type === 'signal') this.handleSignal(message);

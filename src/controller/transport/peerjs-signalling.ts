@@ -1,5 +1,7 @@
 import { Peer, type PeerError } from 'peerjs';
 import { CallError } from '../errors.js';
+import { exceedsJsonDepth } from '../json-depth.js';
+import { MAX_MESSAGE_BYTES, MAX_MESSAGE_DEPTH } from '../protocol.js';
 import { peerIdForUser, userForPeerId } from './peer-id.js';
 import type { SignallingConfig, SignallingHandlers, SignallingState, SignallingTransport } from './signalling.js';
 
@@ -16,15 +18,27 @@ interface ServerMessage {
   payload?: unknown;
 }
 
-/** The parts of PeerJS's internals this transport relies on (peerjs 1.5: `peer.socket`, `_handleMessage`). */
+/**
+ * The parts of PeerJS's internals this transport relies on (peerjs 1.5: `peer.socket` with its
+ * WebSocket `_socket` and `start`, `_handleMessage`).
+ */
 interface PeerInternals {
   socket: {
     send(message: object): void;
     removeAllListeners(event: string): void;
     on(event: string, listener: (message: ServerMessage) => void): void;
+    start(id: string, token: string): void;
+    _socket?: WebSocket;
   };
   _handleMessage(message: ServerMessage): void;
 }
+
+/** A server frame carries one relayed payload (at most MAX_MESSAGE_BYTES) and a little envelope. */
+const MAX_SERVER_FRAME = MAX_MESSAGE_BYTES + 1024;
+/** The envelope (`{ payload: { meshcall: … } }`) adds two levels to a payload's own. */
+const MAX_SERVER_FRAME_DEPTH = MAX_MESSAGE_DEPTH + 2;
+/** What the `peer` package answers a registration whose token its check refused (its `Errors.INVALID_TOKEN`). */
+const INVALID_TOKEN = 'Invalid token provided';
 
 /** Server messages PeerJS itself needs for registration and for telling us a peer is offline. */
 const REGISTRATION_MESSAGES = new Set(['OPEN', 'ERROR', 'ID-TAKEN', 'INVALID-KEY', 'EXPIRE']);
@@ -63,11 +77,16 @@ export class PeerJsSignalling implements SignallingTransport {
       path: server.path,
       secure: server.secure,
       key: server.key,
+      // PeerJS puts the token into the WebSocket URL unencoded (the server decodes the query); without
+      // one it draws a random token, which only lets this page take its own id back after a blip.
+      ...(server.token !== undefined ? { token: encodeURIComponent(server.token) } : {}),
       // PeerJS opens no connection of its own here; an explicit empty list still keeps its public defaults out.
       config: { iceServers: [] },
+      // Level 0 logs nothing: PeerJS's logs would show the WebSocket URL, with the key and the token.
       debug: 0,
     });
     this.#peer = peer;
+    this.#boundServerFrames(peer);
     this.#interceptServerMessages(peer);
     this.#setState('connecting');
     try {
@@ -119,6 +138,30 @@ export class PeerJsSignalling implements SignallingTransport {
     this.handlers.onStateChange(next);
   }
 
+  /**
+   * Frames larger or more deeply nested than any payload of ours, and binary ones, are dropped before
+   * PeerJS parses them (such a JSON.parse stalls the page): anything another peer sends comes this way.
+   * PeerJS opens a new WebSocket on each registration, so each one is guarded as it is opened.
+   */
+  #boundServerFrames(peer: Peer): void {
+    const socket = (peer as unknown as PeerInternals).socket;
+    const guard = (webSocket: WebSocket | undefined) => {
+      const parse = webSocket?.onmessage;
+      if (!webSocket || !parse) return;
+      webSocket.onmessage = function (this: WebSocket, event: MessageEvent) {
+        const frame: unknown = event.data;
+        if (typeof frame !== 'string' || frame.length > MAX_SERVER_FRAME || exceedsJsonDepth(frame, MAX_SERVER_FRAME_DEPTH)) return;
+        parse.call(this, event);
+      };
+    };
+    guard(socket._socket);
+    const start = socket.start;
+    socket.start = function (this: PeerInternals['socket'], id: string, token: string) {
+      start.call(this, id, token);
+      guard(this._socket);
+    };
+  }
+
   #interceptServerMessages(peer: Peer): void {
     const internals = peer as unknown as PeerInternals;
     internals.socket.removeAllListeners('message');
@@ -151,10 +194,22 @@ export class PeerJsSignalling implements SignallingTransport {
         if (this.#idTakenRetries++ < ID_TAKEN_RETRIES) break;
         this.handlers.onError(new CallError('identity-in-use', 'This user is connected elsewhere.'));
         break;
+      case 'server-error':
+        if (error.message === INVALID_TOKEN) {
+          this.handlers.onError(unauthorized());
+          break;
+        }
+        if (this.#outageReported) break;
+        this.#outageReported = true;
+        this.handlers.onError(new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }));
+        break;
+      case 'invalid-key':
+        // PeerJS's message quotes the key: neither it nor the error goes further.
+        this.handlers.onError(unauthorized());
+        break;
       case 'network':
       case 'socket-error':
       case 'socket-closed':
-      case 'server-error':
       case 'disconnected':
         if (this.#outageReported) break;
         this.#outageReported = true;
@@ -197,18 +252,26 @@ function whenRegistered(peer: Peer, timeoutMs: number): Promise<void> {
       else resolve();
     };
     const onOpen = () => settle();
-    const onError = (error: PeerError<string>) =>
-      settle(
-        error.type === 'unavailable-id'
-          ? new CallError('identity-in-use', 'This user is already connected in another tab or device.', { cause: error })
-          : new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }),
-      );
+    const onError = (error: PeerError<string>) => {
+      if (error.type === 'unavailable-id') {
+        settle(new CallError('identity-in-use', 'This user is already connected in another tab or device.', { cause: error }));
+      } else if (error.type === 'invalid-key' || (error.type === 'server-error' && error.message === INVALID_TOKEN)) {
+        settle(unauthorized());
+      } else {
+        settle(new CallError('server-unreachable', 'The signalling server cannot be reached.', { cause: error }));
+      }
+    };
     const onClose = () => settle(new CallError('invalid-state', 'disconnect() was called while connecting.'));
     const timer = setTimeout(() => settle(new CallError('server-unreachable', 'The signalling server did not answer in time.')), timeoutMs);
     peer.on('open', onOpen);
     peer.on('error', onError);
     peer.on('close', onClose);
   });
+}
+
+/** No cause attached: PeerJS's errors about credentials quote them. */
+function unauthorized(): CallError {
+  return new CallError('unauthorized', 'The signalling server refused these credentials (key or token).');
 }
 
 export const peerJsSignalling = (config: SignallingConfig, handlers: SignallingHandlers): SignallingTransport =>

@@ -39,7 +39,8 @@ export interface SignallingTransport {
 
 export interface SignallingConfig {
   userId: string;
-  server: { host: string; port: number; path: string; secure: boolean; key: string };
+  /** `token`: the host app's credential for this user, checked by the server (see meshcall/server). */
+  server: { host: string; port: number; path: string; secure: boolean; key: string; token?: string };
   namespace: string;
   connectTimeout: number;
 }
