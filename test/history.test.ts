@@ -204,8 +204,8 @@ describe('call history, with real controllers over a real PeerServer', () => {
     const alice = await connectParty('alice', { ringTimeout: 1500 });
     const bob = await connectParty('bob');
     const missed = nextEntry(bob);
-    await alice.startCall({ conversationId: 'dm-ab', participants: [idOf(bob)], video: true });
-    await missed;
+    await alice.startCall({ conversationId: 'dm-ab', conversationTitle: 'Alice & Bob', participants: [idOf(bob)], video: true });
+    expect((await missed).conversationTitle).to.equal('Alice & Bob');
 
     const el = await fixture<CallHistoryList>(html`<call-history conversation="dm-ab"></call-history>`);
     el.controller = bob;
@@ -233,6 +233,7 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(incoming.call.caller.id).to.equal(idOf(bob));
     expect(incoming.call.conversationId).to.equal('dm-ab');
     expect(incoming.call.video).to.equal(true);
+    expect(incoming.call.conversationTitle, 'the call back names the conversation as the first call did').to.equal('Alice & Bob');
     expect(bob.state).to.equal('outgoing');
 
     // The call back is in the history too, once it ends.

@@ -29,6 +29,11 @@ export interface CallHistoryEntry {
   readonly id: string;
   readonly callId: string;
   readonly conversationId: string;
+  /**
+   * The conversation's title as the call carried it (`startCall({ conversationTitle })` of its
+   * caller), or null; a call-back rings with it again. Entries stored before it was kept have none.
+   */
+  readonly conversationTitle: string | null;
   readonly direction: CallDirection;
   readonly video: boolean;
   /** Who placed the call (for an outgoing call, the local user). */

@@ -215,9 +215,11 @@ export class CallHistoryList extends CallElement {
     if (this.#callBackUnavailable() !== null) return;
     const request = new CallHistoryCallbackEvent(entry);
     if (!this.dispatchEvent(request)) return;
+    const title = entry.conversationTitle;
     void this.relayFailure(
       this.controller.startCall({
         conversationId: entry.conversationId,
+        ...(title ? { conversationTitle: title } : {}),
         participants: entry.participants.map((person) => ({ id: person.id, name: person.name })),
         video: entry.video,
       }),
