@@ -200,6 +200,41 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(reloaded.history.missedCount).to.equal(0);
   });
 
+  it('closes its IndexedDB connection once the controller disconnects, after storing the last call', async () => {
+    const opened: IDBDatabase[] = [];
+    const originalOpen = indexedDB.open;
+    indexedDB.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+      const request = originalOpen.apply(this, args);
+      request.addEventListener('success', () => opened.push(request.result));
+      return request;
+    };
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      await establishCall(alice, [bob], { video: false });
+      await waitUntil(() => opened.length === 2, 'the histories do not open the database');
+      const [aliceDatabase] = opened;
+      const stored = nextEntry(alice);
+      const user = alice.user!;
+      await alice.disconnect();
+      await stored;
+      const isClosed = (database: IDBDatabase) => {
+        try {
+          database.transaction('call-history').abort();
+          return false;
+        } catch (error) {
+          return (error as DOMException).name === 'InvalidStateError';
+        }
+      };
+      await waitUntil(() => isClosed(aliceDatabase), 'the database stays open after disconnect()', { timeout: 3000 });
+      expect(isClosed(opened[1]), "Bob's controller is still connected").to.equal(false);
+      const reloaded = await reconnectAs(user);
+      expect((await reloaded.history.list()).map((entry) => entry.outcome), 'opened again for the next user').to.deep.equal(['completed']);
+    } finally {
+      indexedDB.open = originalOpen;
+    }
+  });
+
   it('<call-history> shows real entries, and its call-back button rings the same people', async () => {
     const alice = await connectParty('alice', { ringTimeout: 1500 });
     const bob = await connectParty('bob');

@@ -169,6 +169,8 @@ export class CallHistory {
     this.#host.dispatchEvent(new CallHistoryChangeEvent());
     if (hadMissed) this.#host.dispatchEvent(new CallHistoryMissedChangeEvent(0));
     if (userId !== null) void this.#reloadMissed(userId);
+    // Nobody's history is shown until the next connect(): the database connection is not kept for it.
+    else void this.#enqueue(async () => this.#store.close?.());
   }
 
   #notesOf(call: Call): CallNotes {
