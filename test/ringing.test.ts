@@ -368,6 +368,59 @@ describe('ringing a person notices, with real controllers', () => {
     });
   });
 
+  describe('the notification permission', () => {
+    const OriginalNotification = window.Notification;
+    let asked: number;
+
+    // The browser's prompt cannot be answered headless: a permission not asked yet, whose request is
+    // counted and refused.
+    beforeEach(() => {
+      asked = 0;
+      const Unasked = class extends OriginalNotification {} as typeof Notification;
+      Object.defineProperty(Unasked, 'permission', { get: () => 'default' });
+      Object.defineProperty(Unasked, 'requestPermission', {
+        value: () => {
+          asked += 1;
+          return Promise.resolve('denied');
+        },
+      });
+      window.Notification = Unasked;
+    });
+    afterEach(() => {
+      window.Notification = OriginalNotification;
+    });
+
+    it('is asked when the user first places or accepts a call, never on connect or when rung', async () => {
+      const alice = await connectParty('alice', { ringtone: false });
+      const bob = await connectParty('bob', { ringtone: false });
+      expect(asked, 'not on connect').to.equal(0);
+      const ring = nextEvent(bob, 'call-incoming');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await ring;
+      expect(asked, "Alice's call asks her, Bob's ring does not ask him").to.equal(1);
+      await bob.accept();
+      expect(asked, 'Bob is asked when he accepts').to.equal(2);
+      const ended = nextEvent(bob, 'call-ended');
+      await alice.hangUp();
+      await ended;
+      await waitUntil(() => alice.state === 'idle' && bob.state === 'idle', 'the call does not end');
+      await bob.startCall({ conversationId: 'c', participants: [idOf(alice)] });
+      expect(asked, 'once per controller').to.equal(2);
+    });
+
+    it("is asked only through requestNotificationPermission() with notifications: 'manual'", async () => {
+      const alice = await connectParty('alice', { ringtone: false, notifications: 'manual' });
+      const bob = await connectParty('bob', { ringtone: false, notifications: 'off' });
+      const ring = nextEvent(bob, 'call-incoming');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await ring;
+      await bob.accept();
+      expect(asked).to.equal(0);
+      expect(await alice.requestNotificationPermission()).to.equal('denied');
+      expect(asked).to.equal(1);
+    });
+  });
+
   describe('who and where', () => {
     it("shows the conversation's title in the callee's dialog, and the page's names on the caller's tiles", async () => {
       const avatar = 'data:image/svg+xml,' + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2"><rect width="2" height="2" fill="teal"/></svg>');
