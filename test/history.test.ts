@@ -235,9 +235,10 @@ describe('call history, with real controllers over a real PeerServer', () => {
     }
   });
 
-  it('<call-history> shows real entries, and its call-back button rings the same people', async () => {
-    const alice = await connectParty('alice', { ringTimeout: 1500 });
-    const bob = await connectParty('bob');
+  it("<call-history> shows real entries with the page's names, and its call-back button rings the same people", async () => {
+    // Alice calls herself Mallory; Bob's page knows better.
+    const alice = await connectParty('Mallory', { ringTimeout: 1500 });
+    const bob = await connectParty('bob', { resolveUser: (id) => (id === idOf(alice) ? { name: 'Alice Liddell' } : null) });
     const missed = nextEntry(bob);
     await alice.startCall({ conversationId: 'dm-ab', conversationTitle: 'Alice & Bob', participants: [idOf(bob)], video: true });
     expect((await missed).conversationTitle).to.equal('Alice & Bob');
@@ -249,7 +250,8 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(entries).to.have.length(1);
     expect(entries[0].getAttribute('data-outcome')).to.equal('missed');
     expect(entries[0].hasAttribute('data-unseen')).to.equal(true);
-    expect(entries[0].querySelector('[part="people"]')!.textContent).to.equal('alice');
+    expect(entries[0].querySelector('[part="people"]')!.textContent, 'the page wins over what a peer says').to.equal('Alice Liddell');
+    expect(entries[0].querySelector('[part="callback-button"]')!.getAttribute('aria-label')).to.equal('Video call Alice Liddell back');
     expect(entries[0].querySelector('[part="summary"]')!.textContent).to.contain('Missed video call');
     expect(el.missedCount).to.equal(1);
     expect(el.getAttribute('missed-count')).to.equal('1');

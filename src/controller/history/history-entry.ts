@@ -38,7 +38,10 @@ export interface CallHistoryEntry {
   readonly video: boolean;
   /** Who placed the call (for an outgoing call, the local user). */
   readonly caller: UserInfo;
-  /** Everyone else who was rung or took part, in the order they appeared; a call-back rings them. */
+  /**
+   * Everyone else who was rung or took part, in the order they appeared; a call-back rings them. Their
+   * names are those the call knew (possibly a peer's own claim): show them through `profileOf`.
+   */
   readonly participants: readonly UserInfo[];
   /** Those of {@link participants} who were in the call with us; empty unless it was answered. */
   readonly joined: readonly UserInfo[];
