@@ -200,12 +200,48 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(reloaded.history.missedCount).to.equal(0);
   });
 
-  it('<call-history> shows real entries, and its call-back button rings the same people', async () => {
-    const alice = await connectParty('alice', { ringTimeout: 1500 });
-    const bob = await connectParty('bob');
+  it('closes its IndexedDB connection once the controller disconnects, after storing the last call', async () => {
+    const opened: IDBDatabase[] = [];
+    const originalOpen = indexedDB.open;
+    indexedDB.open = function (this: IDBFactory, ...args: Parameters<IDBFactory['open']>) {
+      const request = originalOpen.apply(this, args);
+      request.addEventListener('success', () => opened.push(request.result));
+      return request;
+    };
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      await establishCall(alice, [bob], { video: false });
+      await waitUntil(() => opened.length === 2, 'the histories do not open the database');
+      const [aliceDatabase] = opened;
+      const stored = nextEntry(alice);
+      const user = alice.user!;
+      await alice.disconnect();
+      await stored;
+      const isClosed = (database: IDBDatabase) => {
+        try {
+          database.transaction('call-history').abort();
+          return false;
+        } catch (error) {
+          return (error as DOMException).name === 'InvalidStateError';
+        }
+      };
+      await waitUntil(() => isClosed(aliceDatabase), 'the database stays open after disconnect()', { timeout: 3000 });
+      expect(isClosed(opened[1]), "Bob's controller is still connected").to.equal(false);
+      const reloaded = await reconnectAs(user);
+      expect((await reloaded.history.list()).map((entry) => entry.outcome), 'opened again for the next user').to.deep.equal(['completed']);
+    } finally {
+      indexedDB.open = originalOpen;
+    }
+  });
+
+  it("<call-history> shows real entries with the page's names, and its call-back button rings the same people", async () => {
+    // Alice calls herself Mallory; Bob's page knows better.
+    const alice = await connectParty('Mallory', { ringTimeout: 1500 });
+    const bob = await connectParty('bob', { resolveUser: (id) => (id === idOf(alice) ? { name: 'Alice Liddell' } : null) });
     const missed = nextEntry(bob);
-    await alice.startCall({ conversationId: 'dm-ab', participants: [idOf(bob)], video: true });
-    await missed;
+    await alice.startCall({ conversationId: 'dm-ab', conversationTitle: 'Alice & Bob', participants: [idOf(bob)], video: true });
+    expect((await missed).conversationTitle).to.equal('Alice & Bob');
 
     const el = await fixture<CallHistoryList>(html`<call-history conversation="dm-ab"></call-history>`);
     el.controller = bob;
@@ -214,7 +250,8 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(entries).to.have.length(1);
     expect(entries[0].getAttribute('data-outcome')).to.equal('missed');
     expect(entries[0].hasAttribute('data-unseen')).to.equal(true);
-    expect(entries[0].querySelector('[part="people"]')!.textContent).to.equal('alice');
+    expect(entries[0].querySelector('[part="people"]')!.textContent, 'the page wins over what a peer says').to.equal('Alice Liddell');
+    expect(entries[0].querySelector('[part="callback-button"]')!.getAttribute('aria-label')).to.equal('Video call Alice Liddell back');
     expect(entries[0].querySelector('[part="summary"]')!.textContent).to.contain('Missed video call');
     expect(el.missedCount).to.equal(1);
     expect(el.getAttribute('missed-count')).to.equal('1');
@@ -233,6 +270,7 @@ describe('call history, with real controllers over a real PeerServer', () => {
     expect(incoming.call.caller.id).to.equal(idOf(bob));
     expect(incoming.call.conversationId).to.equal('dm-ab');
     expect(incoming.call.video).to.equal(true);
+    expect(incoming.call.conversationTitle, 'the call back names the conversation as the first call did').to.equal('Alice & Bob');
     expect(bob.state).to.equal('outgoing');
 
     // The call back is in the history too, once it ends.

@@ -1,5 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import '../src/define.js';
 import type { CallAnnouncer } from '../src/elements/call-announcer/call-announcer.js';
 import type { CallGrid } from '../src/elements/call-grid/call-grid.js';
@@ -84,6 +84,37 @@ async function silence(audio: ReturnType<typeof instrumentAudio>, message: strin
   expect(audio.playing().rms).to.equal(0);
 }
 
+/**
+ * Makes Web Audio behave as under an autoplay policy that wants a user gesture (Chromium's default
+ * `document-user-activation-required`, Firefox's "block audio"), which a test cannot switch on for one
+ * test: every new context starts suspended, and `resume()` stays pending until it is called during a
+ * real user activation (`navigator.userActivation.isActive`, set by trusted input such as `sendKeys`).
+ * The contexts are real: while held they play nothing.
+ */
+function holdAudioUntilGesture() {
+  const Current = window.AudioContext;
+  window.AudioContext = class extends Current {
+    #pending: Array<() => void> = [];
+
+    constructor(options?: AudioContextOptions) {
+      super(options);
+      void super.suspend();
+    }
+
+    override resume(): Promise<void> {
+      if (!navigator.userActivation.isActive) return new Promise((resolve) => this.#pending.push(resolve));
+      return super.resume().then(() => {
+        for (const resolve of this.#pending.splice(0)) resolve();
+      });
+    }
+  };
+  return {
+    restore() {
+      window.AudioContext = Current;
+    },
+  };
+}
+
 describe('ringing a person notices, with real controllers', () => {
   afterEach(() => disconnectAll());
 
@@ -131,6 +162,66 @@ describe('ringing a person notices, with real controllers', () => {
       const ended = await nextEvent(alice, 'call-ended');
       expect(ended.reason).to.equal('no-answer');
       await silence(audio, 'the ringback goes on after the ring timed out');
+    });
+
+    it('says when autoplay rules silence the ringtone, shows it in the dialog, and rings at the first key press', async () => {
+      const held = holdAudioUntilGesture();
+      try {
+        const alice = await connectParty('alice', { ringtone: false });
+        const bob = await connectParty('bob');
+        const dialog = await fixture<IncomingCall>(html`<incoming-call .controller=${bob}></incoming-call>`);
+        const said: boolean[] = [];
+        bob.addEventListener('call-ringtone-playback', (event) => said.push(event.blocked));
+        await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+        await waitUntil(() => bob.ringtoneBlocked, 'the blocked ringtone is not reported', { timeout: 5000 });
+        expect(said).to.deep.equal([true]);
+        expect(audio.contexts.map((context) => context.state)).to.deep.equal(['suspended']);
+        expect(audio.playing().rms, 'nothing is heard').to.equal(0);
+        await dialog.updateComplete;
+        const note = () => dialog.shadowRoot!.querySelector('[part~="sound-blocked"]');
+        expect(note()?.textContent?.trim()).to.equal('The browser silenced the ringtone until you click or press a key on this page.');
+
+        await sendKeys({ press: 'a' });
+        const frequency = await heardTone(audio, 'the ringtone does not start after a key press');
+        expect(frequency, 'the ringtone trills between C6 and E6').to.be.within(1000, 1360);
+        await waitUntil(() => !bob.ringtoneBlocked, 'the ringtone still counts as blocked');
+        expect(said).to.deep.equal([true, false]);
+        await dialog.updateComplete;
+        expect(note(), 'the note goes once it rings').to.equal(null);
+        expect(bob.state, 'a key press is no answer').to.equal('incoming');
+        await bob.decline();
+        await silence(audio, 'the ringtone goes on after decline');
+      } finally {
+        held.restore();
+      }
+    });
+
+    it('vibrates with the ringtone where the device can, and stops when the ring ends', async () => {
+      const buzzes: Array<number | number[]> = [];
+      Object.defineProperty(navigator, 'vibrate', {
+        configurable: true,
+        value: (pattern: number | number[]) => {
+          buzzes.push(pattern);
+          return true;
+        },
+      });
+      try {
+        const alice = await connectParty('alice', { ringtone: false });
+        const bob = await connectParty('bob');
+        const ring = nextEvent(bob, 'call-incoming');
+        await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+        await ring;
+        await waitUntil(() => buzzes.length > 0, 'no vibration');
+        expect(buzzes[0], 'in the rhythm of the ringtone').to.deep.equal([450, 200, 450]);
+        await waitUntil(() => buzzes.length > 1, 'the vibration does not repeat while it rings', { timeout: 4500 });
+        await bob.decline();
+        expect(buzzes.at(-1), 'the motor is stopped').to.equal(0);
+        const count = buzzes.length;
+        await new Promise((resolve) => setTimeout(resolve, 3300));
+        expect(buzzes, 'nothing more after the ring').to.have.length(count);
+      } finally {
+        delete (navigator as { vibrate?: unknown }).vibrate;
+      }
     });
 
     it('plays nothing with ringtone: false, and lets the page play its own', async () => {
@@ -203,6 +294,42 @@ describe('ringing a person notices, with real controllers', () => {
       expect(document.title, 'the title stops flashing').to.equal('Chat');
     });
 
+    it('stops flashing and closes the notification when the page is looked at, while it still rings', async () => {
+      const alice = await connectParty('alice', { ringtone: false });
+      const bob = await connectParty('bob', { ringtone: false });
+      document.title = 'Chat';
+      await executeServerCommand('hide-page');
+      await waitUntil(() => document.visibilityState === 'hidden', 'the page is not hidden');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await waitUntil(() => notifications.length > 0, 'no notification', { timeout: 10000 });
+      await waitUntil(() => document.title.startsWith('Incoming call from'), 'the title does not flash', { timeout: 5000 });
+
+      await executeServerCommand('show-page');
+      await waitUntil(() => document.title === 'Chat', 'the title is not given back', { timeout: 3000 });
+      expect(notifications[0].closed, 'the notification is closed').to.equal(true);
+      expect(bob.state, 'still ringing, in the dialog').to.equal('incoming');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(document.title, 'the title stops flashing').to.equal('Chat');
+      expect(notifications, 'no new notification').to.have.length(1);
+    });
+
+    it('gives the title back and closes the notification when the controller disconnects during the ring', async () => {
+      const alice = await connectParty('alice', { ringtone: false });
+      const bob = await connectParty('bob', { ringtone: false });
+      document.title = 'Chat';
+      await executeServerCommand('hide-page');
+      await waitUntil(() => document.visibilityState === 'hidden', 'the page is not hidden');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await waitUntil(() => notifications.length > 0, 'no notification', { timeout: 10000 });
+      await waitUntil(() => document.title.startsWith('Incoming call from'), 'the title does not flash', { timeout: 5000 });
+
+      await bob.disconnect();
+      expect(document.title).to.equal('Chat');
+      expect(notifications[0].closed, 'the notification is closed').to.equal(true);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(document.title, 'the title stops flashing').to.equal('Chat');
+    });
+
     it('focuses the page and closes the notification when it is clicked', async () => {
       const alice = await connectParty('alice', { ringtone: false });
       const bob = await connectParty('bob', { ringtone: false });
@@ -238,6 +365,59 @@ describe('ringing a person notices, with real controllers', () => {
       await new Promise((resolve) => setTimeout(resolve, 1200));
       expect(notifications).to.have.length(0);
       expect(document.title).to.equal('Chat');
+    });
+  });
+
+  describe('the notification permission', () => {
+    const OriginalNotification = window.Notification;
+    let asked: number;
+
+    // The browser's prompt cannot be answered headless: a permission not asked yet, whose request is
+    // counted and refused.
+    beforeEach(() => {
+      asked = 0;
+      const Unasked = class extends OriginalNotification {} as typeof Notification;
+      Object.defineProperty(Unasked, 'permission', { get: () => 'default' });
+      Object.defineProperty(Unasked, 'requestPermission', {
+        value: () => {
+          asked += 1;
+          return Promise.resolve('denied');
+        },
+      });
+      window.Notification = Unasked;
+    });
+    afterEach(() => {
+      window.Notification = OriginalNotification;
+    });
+
+    it('is asked when the user first places or accepts a call, never on connect or when rung', async () => {
+      const alice = await connectParty('alice', { ringtone: false });
+      const bob = await connectParty('bob', { ringtone: false });
+      expect(asked, 'not on connect').to.equal(0);
+      const ring = nextEvent(bob, 'call-incoming');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await ring;
+      expect(asked, "Alice's call asks her, Bob's ring does not ask him").to.equal(1);
+      await bob.accept();
+      expect(asked, 'Bob is asked when he accepts').to.equal(2);
+      const ended = nextEvent(bob, 'call-ended');
+      await alice.hangUp();
+      await ended;
+      await waitUntil(() => alice.state === 'idle' && bob.state === 'idle', 'the call does not end');
+      await bob.startCall({ conversationId: 'c', participants: [idOf(alice)] });
+      expect(asked, 'once per controller').to.equal(2);
+    });
+
+    it("is asked only through requestNotificationPermission() with notifications: 'manual'", async () => {
+      const alice = await connectParty('alice', { ringtone: false, notifications: 'manual' });
+      const bob = await connectParty('bob', { ringtone: false, notifications: 'off' });
+      const ring = nextEvent(bob, 'call-incoming');
+      await alice.startCall({ conversationId: 'c', participants: [idOf(bob)] });
+      await ring;
+      await bob.accept();
+      expect(asked).to.equal(0);
+      expect(await alice.requestNotificationPermission()).to.equal('denied');
+      expect(asked).to.equal(1);
     });
   });
 
@@ -349,6 +529,7 @@ describe('ringing a person notices, with real controllers', () => {
       const bob = await connectParty('bob', { ringtone: false });
       const carol = await connectParty('carol', { ringtone: false });
       await establishCall(alice, [bob], { video: false });
+      const dialog = await fixture<IncomingCall>(html`<incoming-call .controller=${bob}></incoming-call>`);
       const waiting = nextEvent(bob, 'call-waiting');
       const call = await carol.startCall({ conversationId: 'dm-bc', participants: [idOf(bob)] });
       await waiting;
@@ -356,6 +537,9 @@ describe('ringing a person notices, with real controllers', () => {
       await alice.hangUp();
       expect((await rings).call.id).to.equal(call.id);
       expect(bob.state).to.equal('incoming');
+      await dialog.updateComplete;
+      const accept = dialog.shadowRoot!.querySelector('[part~="accept-button"]');
+      expect(accept !== null && dialog.shadowRoot!.activeElement === accept, 'the ring is focused on Accept').to.equal(true);
       await bob.accept();
       await waitForAudio(await remoteStream(carol, bob));
     });

@@ -96,6 +96,7 @@ export function historyEntry(overrides: Partial<CallHistoryEntry> = {}): CallHis
     id: `entry-${entryCount}`,
     callId: `call-${entryCount}`,
     conversationId: 'team',
+    conversationTitle: null,
     direction: 'outgoing',
     video: false,
     caller: { id: 'me', name: 'Me' },

@@ -51,6 +51,7 @@ function entry(overrides: Partial<CallHistoryEntry>): CallHistoryEntry {
     id: crypto.randomUUID(),
     callId: 'call',
     conversationId: 'c1',
+    conversationTitle: null,
     direction: 'outgoing',
     video: false,
     caller: { id: 'me', name: 'Me' },

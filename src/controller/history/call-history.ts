@@ -169,6 +169,8 @@ export class CallHistory {
     this.#host.dispatchEvent(new CallHistoryChangeEvent());
     if (hadMissed) this.#host.dispatchEvent(new CallHistoryMissedChangeEvent(0));
     if (userId !== null) void this.#reloadMissed(userId);
+    // Nobody's history is shown until the next connect(): the database connection is not kept for it.
+    else void this.#enqueue(async () => this.#store.close?.());
   }
 
   #notesOf(call: Call): CallNotes {
@@ -211,6 +213,7 @@ export class CallHistory {
       id: crypto.randomUUID(),
       callId: call.id,
       conversationId: call.conversationId,
+      conversationTitle: call.conversationTitle,
       direction: call.direction,
       video: call.video,
       caller: { id: call.caller.id, name: call.caller.name },
@@ -238,6 +241,7 @@ export class CallHistory {
       id: crypto.randomUUID(),
       callId: waiting.id,
       conversationId: waiting.conversationId,
+      conversationTitle: waiting.conversationTitle,
       direction: 'incoming',
       video: waiting.video,
       caller,

@@ -29,11 +29,19 @@ export interface CallHistoryEntry {
   readonly id: string;
   readonly callId: string;
   readonly conversationId: string;
+  /**
+   * The conversation's title as the call carried it (`startCall({ conversationTitle })` of its
+   * caller), or null; a call-back rings with it again. Entries stored before it was kept have none.
+   */
+  readonly conversationTitle: string | null;
   readonly direction: CallDirection;
   readonly video: boolean;
   /** Who placed the call (for an outgoing call, the local user). */
   readonly caller: UserInfo;
-  /** Everyone else who was rung or took part, in the order they appeared; a call-back rings them. */
+  /**
+   * Everyone else who was rung or took part, in the order they appeared; a call-back rings them. Their
+   * names are those the call knew (possibly a peer's own claim): show them through `profileOf`.
+   */
   readonly participants: readonly UserInfo[];
   /** Those of {@link participants} who were in the call with us; empty unless it was answered. */
   readonly joined: readonly UserInfo[];

@@ -26,6 +26,8 @@ export interface HistoryStore {
   remove(userId: string, removal?: HistoryRemoval): Promise<number>;
   /** Marks the unseen missed calls as seen; resolves with how many changed. */
   markSeen(userId: string, filter?: HistoryFilter): Promise<number>;
+  /** Lets go of what the store holds open while nobody is connected; the next operation opens it again. */
+  close?(): Promise<void>;
 }
 
 const DATABASE_NAME = 'meshcall';
@@ -101,6 +103,13 @@ export class IndexedDbHistoryStore implements HistoryStore {
       throw error;
     });
     return this.#database;
+  }
+
+  async close(): Promise<void> {
+    const database = this.#database;
+    this.#database = null;
+    // Transactions under way finish first: close() only stops new ones.
+    if (database) (await database.catch(() => null))?.close();
   }
 
   async add(userId: string, entry: CallHistoryEntry, limit: number): Promise<void> {

@@ -2,8 +2,8 @@ import type { CallHistoryEntry } from '../../controller/index.js';
 
 /**
  * The user asked to call back the people of a past call; cancel it to place the call another way.
- * Unless cancelled, `<call-history>` then starts a call in the same conversation, with the same
- * people and kind (voice or video).
+ * Unless cancelled, `<call-history>` then starts a call in the same conversation (with its title),
+ * with the same people and kind (voice or video).
  */
 export class CallHistoryCallbackEvent extends Event {
   constructor(readonly entry: CallHistoryEntry) {

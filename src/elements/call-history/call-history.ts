@@ -17,7 +17,8 @@ const CLOCK_INTERVAL_MS = 30000;
 
 /**
  * Lists past calls, newest first, from the controller's history: who, which way, how it went, when
- * and how long, with a button to call back. Without `conversation`, the whole log.
+ * and how long, with a button to call back. Without `conversation`, the whole log. People are named
+ * as the page names them (the controller's `profileOf`), not as the entry stored them.
  *
  * The list is one stop in the tab order: the arrow keys (and Home, End) move between the call-back
  * buttons. Each entry reads as a sentence, and each button names who it calls.
@@ -151,7 +152,7 @@ export class CallHistoryList extends CallElement {
   }
 
   #renderEntry(entry: CallHistoryEntry, index: number, now: number, locale: string | undefined) {
-    const names = listNames(entry.participants.map((person) => person.name), locale) || entry.conversationId;
+    const names = listNames(entry.participants.map((person) => this.controller.profileOf(person).name), locale) || entry.conversationId;
     const unavailable = this.#callBackUnavailable();
     const ended = new Date(entry.endedAt);
     const label = `${entry.video ? 'Video call' : 'Call'} ${names} back`;
@@ -215,10 +216,12 @@ export class CallHistoryList extends CallElement {
     if (this.#callBackUnavailable() !== null) return;
     const request = new CallHistoryCallbackEvent(entry);
     if (!this.dispatchEvent(request)) return;
+    const title = entry.conversationTitle;
     void this.relayFailure(
       this.controller.startCall({
         conversationId: entry.conversationId,
-        participants: entry.participants.map((person) => ({ id: person.id, name: person.name })),
+        ...(title ? { conversationTitle: title } : {}),
+        participants: entry.participants.map((person) => ({ id: person.id, name: this.controller.profileOf(person).name })),
         video: entry.video,
       }),
     );

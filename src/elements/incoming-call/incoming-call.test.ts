@@ -267,6 +267,30 @@ describe('<incoming-call> with a fake controller', () => {
     expect(fake.calls).to.deep.equal([['declineWaiting'], ['declineWaiting']]);
   });
 
+  it('moves focus to Accept when a waiting call rings through after the current call ended', async () => {
+    const fake = new FakeController();
+    const before = await fixture<HTMLButtonElement>(html`<button>Elsewhere</button>`);
+    before.focus();
+    fake.enter('active', { remotes: [] });
+    const el = await incomingCall(fake);
+    fake.waitWith('Carol');
+    await el.updateComplete;
+    expect(focused(el)).to.equal(part(el, 'base'));
+
+    // As the controller does it: the call ends, the wait ends, and the held ring rings.
+    fake.setState('idle', null);
+    fake.endWaiting('ringing');
+    fake.ring('Carol');
+    await el.updateComplete;
+    expect(part(el, 'accept-button'), 'the ordinary dialog').to.not.equal(null);
+    // Compared as booleans: chai would print the elements (and their controller) on failure.
+    expect(focused(el) === button(el, 'accept-button'), 'focus is on Accept, not lost with the waiting card').to.equal(true);
+
+    fake.setState('ending', null);
+    await el.updateComplete;
+    expect(document.activeElement === before, 'and back where it was before the wait').to.equal(true);
+  });
+
   it('accepts a waiting call with "End call and accept"', async () => {
     const fake = new FakeController();
     fake.enter('active', { remotes: [] });

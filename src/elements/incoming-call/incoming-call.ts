@@ -19,7 +19,7 @@ export * from './incoming-call.events.js';
  * A call that rings while the user is in another one (`waitingCall`) shows as a dialog over the call,
  * without a backdrop: "End call and accept" ends the current call and answers the new one; "Decline" (or
  * Escape) answers the caller busy. Focus moves to the dialog itself, so that no key press ends the call
- * by accident.
+ * by accident. If the current call ends first, the waiting call rings as usual, focused on "Accept".
  *
  * @tag incoming-call
  * @summary Rings the user: shows who is calling and lets them accept, with or without their camera, or decline.
@@ -76,21 +76,22 @@ export class IncomingCall extends CallElement {
     return this.ringing ? null : this.controller.waitingCall;
   }
 
-  /** Whether a dialog, ringing or waiting, is shown. */
-  get #open(): boolean {
-    return this.ringing || this.waiting !== null;
+  /** Which dialog is shown, if any. */
+  get #dialog(): 'ringing' | 'waiting' | null {
+    return this.ringing ? 'ringing' : this.waiting ? 'waiting' : null;
   }
 
-  #shown = false;
+  /** The dialog shown at the last update: a waiting call that rings through becomes a ringing one. */
+  #shown: 'ringing' | 'waiting' | null = null;
   #focusBeforeRing: HTMLElement | null = null;
   #restoreFocus = false;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const ringing = this.#open;
-    if (ringing && !this.#shown) {
+    const dialog = this.#dialog;
+    if (dialog && !this.#shown) {
       this.#focusBeforeRing = deepActiveElement();
-    } else if (!ringing && this.#shown) {
+    } else if (!dialog && this.#shown) {
       // Put focus back only if the dialog still had it: the user may have moved on meanwhile.
       this.#restoreFocus = this.matches(':focus-within') || deepActiveElement() === null;
       this.answering = false;
@@ -99,16 +100,19 @@ export class IncomingCall extends CallElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const ringing = this.#open;
-    if (ringing && !this.#shown) {
-      if (this.ringing) this.acceptButton?.focus();
-      else this.renderRoot.querySelector<HTMLElement>('.dialog')?.focus();
-    } else if (!ringing && this.#shown) {
-      const previous = this.#focusBeforeRing;
-      if (this.#restoreFocus && previous?.isConnected) previous.focus();
-      this.#focusBeforeRing = null;
+    const dialog = this.#dialog;
+    if (dialog !== this.#shown) {
+      // A waiting card that rings through is replaced, and the focus it had with it. While
+      // "End call and accept" is answering it, that ring needs no button of its own.
+      if (dialog === 'ringing' && !this.answering) this.acceptButton?.focus();
+      else if (dialog === 'waiting') this.renderRoot.querySelector<HTMLElement>('.dialog')?.focus();
+      else if (!dialog) {
+        const previous = this.#focusBeforeRing;
+        if (this.#restoreFocus && previous?.isConnected) previous.focus();
+        this.#focusBeforeRing = null;
+      }
     }
-    this.#shown = ringing;
+    this.#shown = dialog;
   }
 
   override render() {
