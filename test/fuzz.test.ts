@@ -245,7 +245,12 @@ describe('hostile input gets nothing', () => {
       // tasks and timer lag are printed above; they include the machine's load.
       expect(handlers.percentile(0.99), 'the 99th percentile of message handlers, ms').to.be.below(5);
       expect(handlers.countOver(50), 'message handlers over 50 ms').to.be.at.most(Math.ceil((handlers.handled - handledBefore) / 1000));
-      expect(framesAfter - framesBefore, 'frames decoded during the flood').to.be.above(10);
+      // Media keeps flowing: the frame count goes on rising (on a loaded machine it may lag behind the flood).
+      let framesNow = framesAfter;
+      await waitUntil(async () => (framesNow = await framesDecoded(bob, alice)) > framesBefore + 10, `frames decoded since the flood began: ${framesNow - framesBefore}`, {
+        timeout: 10000,
+        interval: 250,
+      });
       for (const counts of [errorsAtBob, errorsAtAlice]) {
         for (const [sender, count] of counts) expect(count, `protocol errors from ${sender}`).to.equal(1);
       }
