@@ -960,7 +960,17 @@ function startApp(self) {
     renderTimeline();
   });
 
-  callController.addEventListener('call-error', (event) => showError(event.error));
+  // The server forgot this tab's login (it restarted): a host app would sign in again from its own
+  // session, and so does the demo, once in a while; only a refusal of a fresh login is shown.
+  let lastSignIn = 0;
+  callController.addEventListener('call-error', (event) => {
+    if (event.error.type === 'unauthorized' && Date.now() - lastSignIn > 30000) {
+      lastSignIn = Date.now();
+      setTimeout(connect, 300);
+      return;
+    }
+    showError(event.error);
+  });
 
   // One presenter at a time: the library stopped our share for someone else's.
   callController.addEventListener('call-screen-share-ended', (event) => {
@@ -987,6 +997,17 @@ function startApp(self) {
     $('history-toggle').setAttribute('aria-expanded', String(!panel.hidden));
   });
 
+  async function turnCredentials(token) {
+    const response = await fetch('/turn-credentials', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: self.id, token }),
+      cache: 'no-store',
+    });
+    if (!response.ok) throw new Error(`turn-credentials: HTTP ${response.status}`);
+    return response.json();
+  }
+
   async function connect() {
     if (connecting || callController.state !== 'disconnected') return;
     connecting = true;
@@ -1008,7 +1029,8 @@ function startApp(self) {
       await callController.connect({
         user: { id: self.id, name: self.name },
         server: { ...config.server, token },
-        iceServers: config.iceServers ?? [],
+        // With the demo's coturn: credentials that expire, asked of the demo server again before they do.
+        iceServers: config.turn ? () => turnCredentials(token) : (config.iceServers ?? []),
         // Names come from this app's user list, whatever a caller's page calls itself.
         resolveUser: (id) => (userById.has(id) ? { name: userById.get(id).name } : null),
       });

@@ -8,6 +8,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startTurnServer } from './turn-server.mjs';
 
 const require = createRequire(import.meta.url);
 // express comes with peer; resolve it from there rather than relying on hoisting.
@@ -22,7 +23,17 @@ if (!existsSync(`${root}dist/server.js`)) {
   console.error('meshcall demo: dist/server.js is missing (npm run build)');
   process.exit(1);
 }
-const { signallingServer } = await import('../dist/server.js');
+const { mintTurnCredentials, signallingServer } = await import('../dist/server.js');
+
+/**
+ * coturn on loopback when Debian's is installed (scripts/install-test-deps.sh installs it): the page
+ * asks /turn-credentials for credentials that expire in an hour, minted here with the secret that
+ * never leaves this process. Without coturn, calls use host candidates only.
+ */
+const turn = await startTurnServer().catch((error) => {
+  console.warn(`meshcall demo: no TURN server (${error.message.split('\n')[0]}); host candidates only`);
+  return null;
+});
 
 const app = express();
 const server = createServer(app);
@@ -66,12 +77,22 @@ app.post('/login', express.json({ limit: '1kb' }), (req, res) => {
   }
   res.json({ token: issueToken(user) });
 });
+app.post('/turn-credentials', express.json({ limit: '1kb' }), async (req, res) => {
+  res.set('cache-control', 'no-store');
+  const { user, token } = req.body ?? {};
+  if (!turn || typeof user !== 'string' || typeof token !== 'string' || !hasToken(user, token)) {
+    res.status(turn ? 403 : 404).json({ error: turn ? 'log in first' : 'no TURN server' });
+    return;
+  }
+  res.json(await mintTurnCredentials({ secret: turn.secret, urls: turn.urls, ttlSeconds: 3600, label: user }));
+});
 app.get('/config.json', (req, res) => {
   res.set('cache-control', 'no-store');
   res.json({
     // The name the page was loaded with (localhost or 127.0.0.1), so it matches the page origin.
     server: { host: req.hostname || HOST, port: server.address().port, path: SIGNAL_PATH, secure: false },
     iceServers: [],
+    turn: !!turn,
   });
 });
 app.use('/dist', express.static(`${root}dist`, { fallthrough: false }));
@@ -87,6 +108,7 @@ server.listen(PORT, HOST, () => {
 });
 
 const stop = () => {
+  void turn?.stop();
   server.closeAllConnections?.();
   server.close(() => process.exit(0));
   setTimeout(() => process.exit(0), 1000).unref();

@@ -15,6 +15,8 @@ import type { ExpressPeerServer as ExpressPeerServerType, IConfig } from 'peer';
 import { userForPeerId } from '../controller/transport/peer-id.js';
 import { exceedsJsonDepth } from '../controller/json-depth.js';
 
+export { mintTurnCredentials, type TurnCredentialOptions, type TurnCredentials } from './turn-credentials.js';
+
 /** The Express app `peer` returns, with its events (`connection`, `message`, `disconnect`, `error`). */
 export type SignallingServer = ReturnType<typeof ExpressPeerServerType>;
 
