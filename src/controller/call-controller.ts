@@ -57,7 +57,7 @@ import {
 } from './protocol.js';
 import { CallWaiting, type HeldRing, type RingMessage } from './ringing/call-waiting.js';
 import { RingScreen, type IncomingRingPolicy } from './ringing/ring-screen.js';
-import { PEER_RATE_LIMIT, RateLimiter } from './rate-limit.js';
+import { RelayLimiter } from './rate-limit.js';
 import { RingAlerts, requestNotificationPermission, type NotificationMode } from './ringing/ring-alerts.js';
 import { WebAudioRingtone, type RingPlayer } from './ringing/ringtone.js';
 import { toOneLine } from './text.js';
@@ -304,7 +304,7 @@ export class CallController extends EventTarget {
   /** Senders whose offences were reported in this call: once each, however much they send. */
   #offenders = new Set<string>();
   /** What each user may relay to us through the signalling server. */
-  #relayLimit = new RateLimiter(PEER_RATE_LIMIT);
+  #relayLimit = new RelayLimiter();
   /** The page's policy on rings (`allowIncoming`); null lets every ring through. */
   #screen: RingScreen | null = null;
   #audio = new RemoteAudio((blocked) => this.dispatchEvent(new CallAudioPlaybackEvent(blocked)));
@@ -1492,7 +1492,7 @@ export class CallController extends EventTarget {
 
   /** Whatever another user sent us: through the signalling server, or over our data channel with them. */
   #onPeerData(userId: string, data: unknown): void {
-    if (!this.#relayLimit.take(userId)) {
+    if (!this.#relayLimit.take(userId, data)) {
       this.#reportOffence(userId, `Ignored messages from ${userId}: more than the rate limit.`);
       return;
     }

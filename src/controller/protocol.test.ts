@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { isCallSecret, newCallSecret, sameSecret } from './call/invitation.js';
-import { RateLimiter, TokenBucket } from './rate-limit.js';
+import { CONTROL_RATE_LIMIT, PEER_RATE_LIMIT, RateLimiter, RelayLimiter, TokenBucket } from './rate-limit.js';
 import { MAX_MESSAGE_BYTES, parseControlMessage, parseMessageText, parsePeerMessage, toWire, type ControlMessage, type SignalMessage } from './protocol.js';
 
 const media = { microphone: true, camera: false };
@@ -165,6 +165,19 @@ describe('rate limits', () => {
     passed = 0;
     for (let i = 0; i < 100; i += 1) if (bucket.take()) passed += 1;
     expect(passed, 'refilled at 100/s for 0.1 s').to.be.within(8, 11);
+  });
+
+  it('keeps what a sender relays for the call apart from its connection signals', () => {
+    const limiter = new RelayLimiter();
+    const signal = { v: 1, type: 'signal', callId: 'c', from: 'x', to: null, candidate: { candidate: '' } };
+    let signals = 0;
+    for (let i = 0; i < 1000; i += 1) if (limiter.take('alice', signal)) signals += 1;
+    expect(signals, 'a flood of signals is cut').to.be.within(PEER_RATE_LIMIT.burst, PEER_RATE_LIMIT.burst + 5);
+    // Its accept still passes: the signals used up their own allowance, not the call's.
+    expect(limiter.take('alice', { v: 1, type: 'accept', callId: 'c' }), 'the accept after the flood').to.equal(true);
+    let control = 1;
+    for (let i = 0; i < 1000; i += 1) if (limiter.take('alice', { v: 1, type: 'roster', callId: 'c' })) control += 1;
+    expect(control, 'a flood of control messages is cut too').to.be.within(CONTROL_RATE_LIMIT.burst, CONTROL_RATE_LIMIT.burst + 5);
   });
 
   it('limits each sender on its own and remembers a bounded number of them', () => {

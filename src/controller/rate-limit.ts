@@ -14,6 +14,24 @@ export interface RateLimit {
 /** A call at set-up sends a few dozen messages in a burst; a working call a few a second. */
 export const PEER_RATE_LIMIT: RateLimit = { burst: 200, perSecond: 50 };
 
+/** Rings, accepts, rosters and goodbyes: a handful per call and person. */
+export const CONTROL_RATE_LIMIT: RateLimit = { burst: 60, perSecond: 10 };
+
+/**
+ * What a sender may relay through the signalling server, kept in two allowances: a sender's own
+ * connection signals (candidates come in dozens) cannot use up what its ring, accept or hang-up
+ * needs, and neither kind can flood. Read from the payload's `type` alone, before any validation.
+ */
+export class RelayLimiter {
+  readonly #signals = new RateLimiter(PEER_RATE_LIMIT);
+  readonly #control = new RateLimiter(CONTROL_RATE_LIMIT);
+
+  take(sender: string, payload: unknown): boolean {
+    const isSignal = typeof payload === 'object' && payload !== null && (payload as { type?: unknown }).type === 'signal';
+    return (isSignal ? this.#signals : this.#control).take(sender);
+  }
+}
+
 interface Bucket {
   tokens: number;
   at: number;
