@@ -92,7 +92,8 @@ describe('screen sharing between controllers, over a real PeerServer', () => {
       await waitUntil(() => screenSender.getParameters().encodings[0]?.maxBitrate === screenEncodingFor(4).maxBitrate, 'no screen rung');
       const screen = screenSender.getParameters() as RTCRtpSendParameters & { degradationPreference?: string };
       expect(screen.encodings[0].maxBitrate).to.be.greaterThan(cameraSender.getParameters().encodings[0].maxBitrate!);
-      expect(cameraSender.getParameters().encodings[0].maxBitrate).to.equal(videoEncodingFor(4, 240).maxBitrate);
+      // The camera's rung is its ceiling: network adaptation may send it smaller, never larger.
+      expect(cameraSender.getParameters().encodings[0].maxBitrate).to.be.at.most(videoEncodingFor(4, 240).maxBitrate);
       expect(screen.encodings[0].priority).to.equal('medium');
       expect(audioSender.getParameters().encodings[0].priority).to.equal('high');
       // Chromium reads it back; Firefox accepts the parameter without reporting it.
