@@ -148,6 +148,32 @@ describe('device choice, between controllers over a real PeerServer', () => {
     await expectStillSeenAndHeard(bob, alice);
   });
 
+  it('a lost camera with none to replace it goes off and says why; the call goes on', async function () {
+    this.timeout(60000);
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    await waitUntil(() => bob.call?.participants.get(idOf(alice))?.cameraEnabled, 'bob never saw the camera on');
+    const mediaDevices = navigator.mediaDevices;
+    const original = mediaDevices.getUserMedia;
+    // Every camera is gone: opening any fails as the browser then fails.
+    mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+    try {
+      const failed = nextEvent(alice, 'call-error');
+      const notice = nextEvent(alice, 'call-device-fallback');
+      unplug(alice.call!.local.stream!.getVideoTracks()[0]);
+      expect((await failed).error.type).to.equal('device-not-found');
+      expect((await notice).device).to.equal(null);
+    } finally {
+      mediaDevices.getUserMedia = original;
+    }
+    expect(alice.cameraEnabled).to.equal(false);
+    expect(alice.call!.local.stream!.getVideoTracks()).to.have.length(0);
+    expect(alice.state).to.equal('active');
+    await waitUntil(() => bob.call?.participants.get(idOf(alice))?.cameraEnabled === false, 'bob still sees the camera on');
+    await waitForAudio(await remoteStream(bob, alice), { timeout: 15000 });
+  });
+
   it('remembers the choice for the next call, and falls back to the default with a notice when it is gone', async function () {
     this.timeout(60000);
     const alice = await connectParty('alice');

@@ -1103,7 +1103,8 @@ export class CallController extends EventTarget {
     this.#sendLocalMedia();
     this.#updateLocal(active, false);
     if (cameraError) this.#report(cameraError);
-    await this.#checkRememberedDevices(media);
+    // Not awaited: answering a call should not wait for the device list.
+    void this.#checkRememberedDevices(media).catch(() => undefined);
   }
 
   // ---- devices ----
