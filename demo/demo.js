@@ -972,6 +972,20 @@ function startApp(self) {
     showError(event.error);
   });
 
+  $('device-settings').addEventListener('click', () => $('device-dialog').showModal());
+  // A device lost mid-call, or a remembered one missing: say which one took over.
+  callController.addEventListener('call-device-fallback', (event) => {
+    const kind = event.kind;
+    const replacement = event.device?.label || (event.device ? `another ${kind}` : null);
+    const message =
+      event.reason === 'lost'
+        ? replacement
+          ? `Your ${kind} was disconnected; now using ${replacement}.`
+          : `Your ${kind} was disconnected and no other ${kind} works.`
+        : `The ${kind} you chose is not connected; using ${replacement ?? 'the default'}.`;
+    notify({ message, key: `device:${kind}` });
+  });
+
   // One presenter at a time: the library stopped our share for someone else's.
   callController.addEventListener('call-screen-share-ended', (event) => {
     if (event.reason !== 'taken-over' || !event.by) return;

@@ -12,7 +12,9 @@ export const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  '--use-fake-device-for-media-stream',
+  // Three fake cameras (and, as always, three fake microphones and speakers) for device switching.
+  // The second is a depth camera (Y16) whose frames WebRTC does not send: tests switch to the third.
+  '--use-fake-device-for-media-stream=device-count=3',
   '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
   // Host candidates as plain addresses: Firefox cannot resolve Chromium's mDNS names here.

@@ -1,4 +1,4 @@
-import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, IncomingCall, MediaControls } from './index.js';
+import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, DevicePicker, IncomingCall, MediaControls } from './index.js';
 
 export * from './index.js';
 
@@ -9,6 +9,7 @@ const elements: Array<[string, CustomElementConstructor]> = [
   ['media-controls', MediaControls],
   ['call-history', CallHistoryList],
   ['call-announcer', CallAnnouncer],
+  ['device-picker', DevicePicker],
 ];
 
 // Defining twice throws; a page may load both the bundle and the module build.
@@ -24,5 +25,6 @@ declare global {
     'media-controls': MediaControls;
     'call-history': CallHistoryList;
     'call-announcer': CallAnnouncer;
+    'device-picker': DevicePicker;
   }
 }

@@ -1,4 +1,4 @@
-import { CallError } from './errors.js';
+import { CallError, mediaError } from './errors.js';
 import {
   CallEndedEvent,
   CallErrorEvent,
@@ -15,10 +15,21 @@ import {
   CallWaitingEvent,
   CallQualityChangeEvent,
   CallScreenShareEndedEvent,
+  CallDevicesChangeEvent,
+  CallDeviceFallbackEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
+import {
+  canChooseSpeaker,
+  DevicePreferences,
+  devicesOfKind,
+  enumerateDevices,
+  NO_DEVICES,
+  type DeviceChoice,
+  type DeviceList,
+} from './media/devices.js';
 import { canShareScreen, captureScreen, ScreenCapture, type DisplayMediaSource } from './media/screen-capture.js';
 import { isLaterShare } from './call/screen-share-order.js';
 import { CallHistory } from './history/call-history.js';
@@ -237,6 +248,12 @@ function newActiveCall(
   };
 }
 
+function checkDeviceId(deviceId: unknown): asserts deviceId is string | null {
+  if (deviceId !== null && typeof deviceId !== 'string') {
+    throw new CallError('invalid-options', 'A device id is a string from `devices`, or null for the default.');
+  }
+}
+
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
   disconnected: ['connecting'],
   connecting: ['idle', 'disconnected'],
@@ -309,6 +326,10 @@ export class CallController extends EventTarget {
   #screen: RingScreen | null = null;
   #audio = new RemoteAudio((blocked) => this.dispatchEvent(new CallAudioPlaybackEvent(blocked)));
   #cameraChange: Promise<void> = Promise.resolve();
+  #microphoneChange: Promise<void> = Promise.resolve();
+  /** The user's device choices, kept across calls and visits. */
+  #devicePreferences = new DevicePreferences();
+  #deviceList: DeviceList = NO_DEVICES;
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
   #directory = new UserDirectory((userId) => this.dispatchEvent(new CallProfileChangeEvent(userId)));
@@ -459,6 +480,80 @@ export class CallController extends EventTarget {
     this.#applySendLadder();
   }
 
+  /**
+   * The microphones, cameras and speakers last seen (`call-devices-change` tells when this
+   * changes); {@link listDevices} asks the browser again. Names appear once a device was granted.
+   */
+  get devices(): DeviceList {
+    return this.#deviceList;
+  }
+
+  /**
+   * The device of each kind in use during a call, else the one chosen for the next (null: the
+   * browser's default).
+   */
+  get selectedDevices(): DeviceChoice {
+    const chosen = this.#devicePreferences.all();
+    const media = this.#call?.media;
+    return {
+      microphone: media?.deviceIdOf('microphone') ?? chosen.microphone,
+      camera: media?.deviceIdOf('camera') ?? chosen.camera,
+      speaker: chosen.speaker,
+    };
+  }
+
+  /** Whether sound can be sent to a chosen speaker (`setSinkId`); a speaker choice is pointless otherwise. */
+  get speakerSelectionSupported(): boolean {
+    return canChooseSpeaker();
+  }
+
+  /** Asks the browser which devices there are now; `call-devices-change` follows when that changed. */
+  async listDevices(): Promise<DeviceList> {
+    const list = await enumerateDevices();
+    if (JSON.stringify(list) !== JSON.stringify(this.#deviceList)) {
+      this.#deviceList = list;
+      this.#announceDevices();
+    }
+    return list;
+  }
+
+  /**
+   * Speaks through that microphone (null: the default) from now on, and in later calls. During a
+   * call the new track replaces the old one on every connection, with no renegotiation, muted if
+   * the old one was; the old device is released. Rejects, keeping the old one, when it cannot be opened.
+   */
+  async setMicrophoneDevice(deviceId: string | null): Promise<void> {
+    const change = this.#microphoneChange.then(() => this.#switchDevice('microphone', deviceId));
+    this.#microphoneChange = change.catch(() => undefined);
+    return change;
+  }
+
+  /** As {@link setMicrophoneDevice}, for the camera; a camera that is off uses it when turned on. */
+  async setCameraDevice(deviceId: string | null): Promise<void> {
+    const change = this.#cameraChange.then(() => this.#switchDevice('camera', deviceId));
+    this.#cameraChange = change.catch(() => undefined);
+    return change;
+  }
+
+  /**
+   * Plays the others through that output (null: the default), from now on and in later calls.
+   * Rejects with `speaker-selection-unsupported` where {@link speakerSelectionSupported} is false.
+   */
+  async setSpeakerDevice(deviceId: string | null): Promise<void> {
+    checkDeviceId(deviceId);
+    if (!canChooseSpeaker()) {
+      throw new CallError('speaker-selection-unsupported', 'This browser plays sound through its default output only.');
+    }
+    try {
+      await this.#audio.setSpeaker(deviceId);
+    } catch (error) {
+      await this.#audio.setSpeaker(this.#devicePreferences.get('speaker')).catch(() => undefined);
+      throw mediaError(error, 'speaker');
+    }
+    this.#devicePreferences.set('speaker', deviceId);
+    this.#announceDevices();
+  }
+
   /** Registers with the PeerServer. Rejects if that is not possible. */
   async connect(options: ConnectOptions): Promise<void> {
     if (this.#state !== 'disconnected') {
@@ -504,6 +599,8 @@ export class CallController extends EventTarget {
     if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
+    navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);
+    void this.listDevices().catch(() => undefined);
     if (options.allowIncoming) {
       this.#screen = new RingScreen(options.allowIncoming, (callerId, ring, signals, allowed) =>
         this.#onScreened(callerId, ring, signals, allowed),
@@ -537,6 +634,7 @@ export class CallController extends EventTarget {
     this.#defaultRingtone = null;
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
+    navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
     clearTimeout(this.#iceRefreshTimer);
     this.#screen?.clear();
     this.#screen = null;
@@ -976,7 +1074,17 @@ export class CallController extends EventTarget {
   // ---- local media ----
 
   async #startLocalMedia(active: ActiveCall, video: boolean): Promise<void> {
-    const media = new LocalMedia(this.#options!.media);
+    const preferences = this.#devicePreferences;
+    const media: LocalMedia = new LocalMedia(
+      this.#options!.media,
+      { microphone: preferences.get('microphone'), camera: preferences.get('camera') },
+      (kind, track) => {
+        const queue = kind === 'camera' ? this.#cameraChange : this.#microphoneChange;
+        const recovery = queue.then(() => this.#recoverLostDevice(active, media, kind, track)).catch(() => undefined);
+        if (kind === 'camera') this.#cameraChange = recovery;
+        else this.#microphoneChange = recovery;
+      },
+    );
     let cameraError: CallError | null;
     active.startingMedia = true;
     try {
@@ -995,6 +1103,93 @@ export class CallController extends EventTarget {
     this.#sendLocalMedia();
     this.#updateLocal(active, false);
     if (cameraError) this.#report(cameraError);
+    // Not awaited: answering a call should not wait for the device list.
+    void this.#checkRememberedDevices(media).catch(() => undefined);
+  }
+
+  // ---- devices ----
+
+  #onDeviceChange = (): void => {
+    void this.listDevices().catch(() => undefined);
+  };
+
+  #announceDevices(): void {
+    this.dispatchEvent(new CallDevicesChangeEvent(this.#deviceList, this.selectedDevices));
+  }
+
+  async #switchDevice(kind: 'microphone' | 'camera', deviceId: string | null): Promise<void> {
+    checkDeviceId(deviceId);
+    const active = this.#call;
+    const media = active?.media;
+    if (active && media) {
+      await media.switchDevice(kind, deviceId);
+      if (this.#call === active && active.media === media) this.#useNewTrack(active, kind);
+    }
+    this.#devicePreferences.set(kind, deviceId);
+    this.#announceDevices();
+  }
+
+  #useNewTrack(active: ActiveCall, kind: 'microphone' | 'camera'): void {
+    this.#sendLocalMedia();
+    // The rung depends on the camera's capture size.
+    if (kind === 'camera') this.#applySendLadder();
+    this.#updateLocal(active, false);
+  }
+
+  /**
+   * The device in use stopped by itself: another of its kind takes over (any other first, then the
+   * default), and the page is told. With none left, the camera goes off or the microphone is shown
+   * muted, and `device-not-found` says why.
+   */
+  async #recoverLostDevice(active: ActiveCall, media: LocalMedia, kind: 'microphone' | 'camera', lost: MediaStreamTrack): Promise<void> {
+    if (this.#call !== active || active.media !== media) return;
+    const lostId = lost.getSettings().deviceId ?? null;
+    const list = await this.listDevices().catch(() => this.#deviceList);
+    // The user's choice if it is not the one lost, then the system's default (which follows what is
+    // plugged in), then any other.
+    const chosen = this.#devicePreferences.get(kind);
+    const others = devicesOfKind(list, kind).map((device) => device.deviceId).filter((id) => id !== lostId && id !== 'default');
+    const candidates = new Set<string | null>([...(chosen && chosen !== lostId ? [chosen] : []), null, ...others]);
+    for (const deviceId of candidates) {
+      try {
+        await media.switchDevice(kind, deviceId);
+      } catch {
+        continue;
+      }
+      if (this.#call !== active || active.media !== media) return;
+      this.#useNewTrack(active, kind);
+      const inUse = media.deviceIdOf(kind);
+      this.dispatchEvent(new CallDeviceFallbackEvent(kind, 'lost', lostId, devicesOfKind(list, kind).find((device) => device.deviceId === inUse) ?? null));
+      this.#announceDevices();
+      return;
+    }
+    if (this.#call !== active || active.media !== media) return;
+    if (kind === 'camera') media.stopCamera();
+    else media.setMicrophoneEnabled(false);
+    this.#sendLocalMedia();
+    this.#updateLocal(active);
+    this.dispatchEvent(new CallDeviceFallbackEvent(kind, 'lost', lostId, null));
+    this.#report(new CallError('device-not-found', `The ${kind} stopped working and no other ${kind} could be started.`));
+  }
+
+  /** A remembered device that is not there gave way to the default: say so, once the names are known. */
+  async #checkRememberedDevices(media: LocalMedia): Promise<void> {
+    const list = await this.listDevices().catch(() => this.#deviceList);
+    for (const kind of ['microphone', 'camera'] as const) {
+      const wanted = this.#devicePreferences.get(kind);
+      const inUse = media.deviceIdOf(kind);
+      if (!wanted || inUse === null || inUse === wanted) continue;
+      this.dispatchEvent(new CallDeviceFallbackEvent(kind, 'unavailable', wanted, devicesOfKind(list, kind).find((device) => device.deviceId === inUse) ?? null));
+    }
+    const speaker = this.#devicePreferences.get('speaker');
+    if (speaker && canChooseSpeaker()) {
+      const present = devicesOfKind(list, 'speaker').some((device) => device.deviceId === speaker);
+      const routed = present && (await this.#audio.setSpeaker(speaker).then(() => true, () => false));
+      if (!routed) {
+        await this.#audio.setSpeaker(null).catch(() => undefined);
+        this.dispatchEvent(new CallDeviceFallbackEvent('speaker', 'unavailable', speaker, null));
+      }
+    }
   }
 
   #mediaState(): MediaState {

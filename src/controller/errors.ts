@@ -20,6 +20,7 @@
  * - `ice-servers-unavailable`: the page's ICE server provider (TURN credentials) failed or timed out.
  * - `screen-share-unsupported`: this browser cannot share a screen (no `getDisplayMedia`, as on phones, or
  *   not a secure context).
+ * - `speaker-selection-unsupported`: this browser plays sound to its default output only (no `setSinkId`).
  * - `history-unavailable`: the browser refused to store the call history (IndexedDB blocked or full); it
  *   is kept in memory until the page closes.
  */
@@ -39,6 +40,7 @@ export type CallErrorType =
   | 'protocol-error'
   | 'ice-servers-unavailable'
   | 'screen-share-unsupported'
+  | 'speaker-selection-unsupported'
   | 'history-unavailable';
 
 export interface CallErrorOptions {

@@ -1,4 +1,5 @@
 import type { CallError } from './errors.js';
+import type { DeviceChoice, DeviceKind, DeviceList, MediaDeviceOption } from './media/devices.js';
 import type { CallHistoryEntry } from './history/history-entry.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant, ScreenShareEndReason, WaitingCall, WaitingEndReason } from './model.js';
 import type { NetworkQuality } from './quality/network-quality.js';
@@ -227,7 +228,44 @@ export class CallScreenShareEndedEvent extends Event {
   }
 }
 
+/**
+ * The devices on offer changed (one was plugged in or out, or names appeared once a permission was
+ * granted), or the device chosen or in use of some kind did.
+ */
+export class CallDevicesChangeEvent extends Event {
+  constructor(
+    readonly devices: DeviceList,
+    readonly selected: DeviceChoice,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-devices-change', init);
+  }
+}
+
+/**
+ * Why a device other than the one wanted is in use: `lost`, the device in use stopped (unplugged,
+ * or taken by the system) and another of its kind took over; `unavailable`, the remembered choice
+ * is not there, so the default was used. Tell the user: they hear or are seen through another device.
+ */
+export type DeviceFallbackReason = 'lost' | 'unavailable';
+
+/** A device of that kind was replaced by another (`device`, null when none could be started). */
+export class CallDeviceFallbackEvent extends Event {
+  constructor(
+    readonly kind: DeviceKind,
+    readonly reason: DeviceFallbackReason,
+    /** The device that was wanted: the one lost, or the remembered one. */
+    readonly wantedDeviceId: string | null,
+    readonly device: MediaDeviceOption | null,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-device-fallback', init);
+  }
+}
+
 export interface CallControllerEventMap {
+  'call-devices-change': CallDevicesChangeEvent;
+  'call-device-fallback': CallDeviceFallbackEvent;
   'call-state-change': CallStateChangeEvent;
   'call-incoming': CallIncomingEvent;
   'call-participant-joined': CallParticipantJoinedEvent;

@@ -1,6 +1,7 @@
 import type { AcceptOptions, StartCallOptions } from './call-controller.js';
 import type { CallControllerEventMap } from './events.js';
 import type { CallHistory } from './history/call-history.js';
+import type { DeviceChoice, DeviceList } from './media/devices.js';
 import type { Call, CallState, UserInfo, UserProfile, WaitingCall } from './model.js';
 
 /** What the elements read of the call history; they listen for its events on the controller. */
@@ -31,6 +32,13 @@ export interface CallControllerView {
   /** A call ringing while we are in another one, or null. */
   readonly waitingCall: WaitingCall | null;
 
+  /** The microphones, cameras and speakers on offer (`call-devices-change` tells of changes). */
+  readonly devices: DeviceList;
+  /** The device of each kind in use, or chosen for the next call; null is the browser's default. */
+  readonly selectedDevices: DeviceChoice;
+  /** Whether a speaker can be chosen (`setSinkId`): the choice is hidden otherwise. */
+  readonly speakerSelectionSupported: boolean;
+
   /** How to show a person: the page's name and picture for them, else the one they gave. */
   profileOf(user: UserInfo): UserProfile;
 
@@ -43,6 +51,10 @@ export interface CallControllerView {
   setCameraEnabled(enabled: boolean): Promise<void>;
   setScreenShareEnabled(enabled: boolean): Promise<void>;
   resumeAudio(): Promise<void>;
+  listDevices(): Promise<unknown>;
+  setMicrophoneDevice(deviceId: string | null): Promise<void>;
+  setCameraDevice(deviceId: string | null): Promise<void>;
+  setSpeakerDevice(deviceId: string | null): Promise<void>;
   acceptWaiting(options?: AcceptOptions): Promise<void>;
   declineWaiting(): Promise<void>;
 

@@ -21,6 +21,8 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-waiting-ended',
   'call-quality-change',
   'call-screen-share-ended',
+  'call-devices-change',
+  'call-device-fallback',
 ];
 
 /**

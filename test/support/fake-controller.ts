@@ -1,5 +1,6 @@
 import {
   CallAudioPlaybackEvent,
+  CallDevicesChangeEvent,
   CallHistoryAddEvent,
   CallHistoryChangeEvent,
   CallHistoryMissedChangeEvent,
@@ -18,6 +19,8 @@ import {
   type CallHistoryEntry,
   type CallHistoryQuery,
   type CallState,
+  type DeviceChoice,
+  type DeviceList,
   type Participant,
   type StartCallOptions,
   type UserInfo,
@@ -48,6 +51,10 @@ export type ControllerAction =
   | 'setCameraEnabled'
   | 'setScreenShareEnabled'
   | 'resumeAudio'
+  | 'listDevices'
+  | 'setMicrophoneDevice'
+  | 'setCameraDevice'
+  | 'setSpeakerDevice'
   | 'acceptWaiting'
   | 'declineWaiting';
 
@@ -218,6 +225,35 @@ export class FakeController extends EventTarget implements CallControllerView {
 
   /** Set by a test: false as on a phone, where no screen can be shared. */
   screenShareSupported = true;
+
+  /** Set and announced with {@link setDevices}. */
+  devices: DeviceList = { microphones: [], cameras: [], speakers: [] };
+  selectedDevices: DeviceChoice = { microphone: null, camera: null, speaker: null };
+  /** Set by a test: false as in a browser without `setSinkId`. */
+  speakerSelectionSupported = true;
+
+  /** Offers these devices (and these choices), announced with `call-devices-change` as the controller does. */
+  setDevices(devices: DeviceList, selected: Partial<DeviceChoice> = {}): void {
+    this.devices = devices;
+    this.selectedDevices = { ...this.selectedDevices, ...selected };
+    this.dispatchEvent(new CallDevicesChangeEvent(this.devices, this.selectedDevices));
+  }
+
+  listDevices(): Promise<void> {
+    return this.#act(['listDevices'], () => undefined);
+  }
+
+  setMicrophoneDevice(deviceId: string | null): Promise<void> {
+    return this.#act(['setMicrophoneDevice', deviceId], () => this.setDevices(this.devices, { microphone: deviceId }));
+  }
+
+  setCameraDevice(deviceId: string | null): Promise<void> {
+    return this.#act(['setCameraDevice', deviceId], () => this.setDevices(this.devices, { camera: deviceId }));
+  }
+
+  setSpeakerDevice(deviceId: string | null): Promise<void> {
+    return this.#act(['setSpeakerDevice', deviceId], () => this.setDevices(this.devices, { speaker: deviceId }));
+  }
 
   /** From now on `action` rejects with `error` and changes nothing. */
   refuse(action: ControllerAction, error: CallError): void {

@@ -8,6 +8,8 @@ export class RemoteAudio {
   #elements = new Map<string, HTMLAudioElement>();
   #blocked = false;
   #waitingForGesture = false;
+  /** The output every element plays to; null is the browser's default. */
+  #sinkId: string | null = null;
 
   constructor(private readonly onBlockedChange: (blocked: boolean) => void) {}
 
@@ -33,6 +35,7 @@ export class RemoteAudio {
         element.autoplay = true;
         element.dataset.participantId = userId;
         this.#elements.set(userId, element);
+        if (this.#sinkId) this.#route(element, this.#sinkId).catch(() => undefined);
       }
       const current = (element.srcObject as MediaStream | null)?.getAudioTracks()[0];
       if (current !== track) {
@@ -47,6 +50,21 @@ export class RemoteAudio {
   async resume(): Promise<void> {
     const results = await Promise.allSettled([...this.#elements.values()].map((element) => element.play()));
     if (results.every((result) => result.status === 'fulfilled')) this.#setBlocked(false);
+  }
+
+  /**
+   * Plays everyone to that output (null: the default), now and for participants who join later.
+   * Rejects when the browser cannot route sound (no `setSinkId`) or refuses that output.
+   */
+  async setSpeaker(deviceId: string | null): Promise<void> {
+    this.#sinkId = deviceId;
+    await Promise.all([...this.#elements.values()].map((element) => this.#route(element, deviceId ?? '')));
+  }
+
+  async #route(element: HTMLAudioElement, sinkId: string): Promise<void> {
+    const routable = element as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void>; sinkId?: string };
+    if (!routable.setSinkId) throw new DOMException('This browser cannot choose where sound plays.', 'NotSupportedError');
+    if (routable.sinkId !== sinkId) await routable.setSinkId(sinkId);
   }
 
   stop(): void {
