@@ -62,9 +62,11 @@ describe('device choice, between controllers over a real PeerServer', () => {
   it('lists microphones, cameras and speakers by name once a device was granted', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
-    const changed = nextEvent(alice, 'call-devices-change', (event) => event.devices.cameras.some((camera) => camera.label !== ''));
+    const labelled = (list: typeof alice.devices) => list.cameras.some((camera) => camera.label !== '');
+    const changed = nextEvent(alice, 'call-devices-change', (event) => labelled(event.devices));
     await establishCall(alice, [bob]);
-    const { devices } = await changed;
+    // Names come with the first grant; a browser that granted one in an earlier test has them from the start.
+    const devices = labelled(alice.devices) ? alice.devices : (await changed).devices;
     expect(devices.microphones.length).to.be.at.least(1);
     expect(devices.cameras.length).to.be.at.least(1);
     for (const device of [...devices.microphones, ...devices.cameras]) expect(device.label, device.deviceId).to.not.equal('');
