@@ -23,6 +23,10 @@ export default css`
     gap: var(--meshcall-control-gap, 0.75rem);
   }
 
+  .toolbar[hidden] {
+    display: none;
+  }
+
   ::slotted(*) {
     flex: none;
   }
@@ -60,7 +64,7 @@ export default css`
 
   /* A toggle that is pressed means "on"; off stands out, as the state people need to notice. */
   .control[aria-pressed='false'] {
-    background: var(--meshcall-control-off-background, #3c4043);
+    background: var(--meshcall-control-off-background, #c5221f);
     color: var(--meshcall-control-off-color, #ffffff);
   }
 
