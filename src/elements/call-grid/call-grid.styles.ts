@@ -312,7 +312,12 @@ export const layoutStyles = css`
     z-index: 2;
   }
 
-  :host(:fullscreen) .fullscreen {
+  .stage .fullscreen {
+    left: auto;
+    right: 0.5rem;
+  }
+
+  :host(:fullscreen) > .fullscreen {
     top: 1.5rem;
     left: 1.5rem;
   }

@@ -262,6 +262,7 @@ describe('<call-grid> with a fake controller', () => {
     expect(tileOf(el, 'carol')!.querySelector('[part~="mic-off"]')!.getAttribute('aria-label')).to.equal('Microphone off');
     expect(parts(el, 'camera-off'), 'every camera is off in a voice call: no need to say so on each card').to.have.length(0);
     expect(parts(el, 'pin'), 'nothing to pin in a voice call').to.have.length(0);
+    expect(parts(el, 'fullscreen'), 'nor to see full screen').to.have.length(0);
     await expect(el).to.be.accessible();
 
     // Someone turning a camera on makes it a video layout, with the same <video> elements.
@@ -609,6 +610,11 @@ describe('<call-grid> with a fake controller', () => {
     expect(stage.getBoundingClientRect().width, 'the whole width without a cap').to.be.closeTo(960, 1);
     expect(parts(el, 'video')).to.deep.equal(videos);
     expect(parts(el, 'base')[0]).to.equal(grid);
+    // The full-screen button sits in the stage's corner, clear of the caption.
+    const [fullscreen] = parts(el, 'fullscreen');
+    expect(stage.contains(fullscreen)).to.be.true;
+    const caption = parts(el, 'presenter')[0].getBoundingClientRect();
+    expect(fullscreen.getBoundingClientRect().left).to.be.above(caption.right);
     await expect(el).to.be.accessible();
 
     // Our own share shows only while nobody else presents.

@@ -94,7 +94,8 @@ const fullscreenAvailable = () => typeof Element.prototype.requestFullscreen ===
  *
  * Each video tile has a pin button (`aria-pressed`): pinning shows that person large (in a call of
  * two, the pinned one takes the large place, oneself included). A full-screen button shows the grid
- * full screen; it is absent where the browser has no Fullscreen API (iPhone Safari).
+ * full screen, in every layout but a voice call's cards; it is absent where the browser has no
+ * Fullscreen API (iPhone Safari).
  *
  * @event {CallGridPinEvent} call-grid-pin - The user pressed a pin button (`participantId`, null to
  * unpin). Cancel it to keep `pinned` as it is.
@@ -177,15 +178,17 @@ export class CallGrid extends CallElement {
     const layout = layoutOf(participants, presenter !== null, pinned);
     const large = layout === 'pip' ? (pinned ?? participants[1]) : layout === 'spotlight' ? pinned : undefined;
     const pins = layout === 'grid' || layout === 'pip' || layout === 'spotlight';
+    // Over the top-left tile, or in the stage's corner while someone presents (clear of its caption).
+    const fullscreen = layout === 'cards' || !fullscreenAvailable() ? nothing : this.#renderFullscreenButton();
     return html`
       ${this.controller.audioBlocked
         ? html`<button part="enable-sound" class="enable-sound" type="button" @click=${this.#enableSound}>
             The browser muted the call: enable sound
           </button>`
         : nothing}
-      ${fullscreenAvailable() ? this.#renderFullscreenButton() : nothing}
+      ${presenter ? nothing : fullscreen}
       <div class=${classMap({ layout: true, 'layout--presenting': presenter !== null })}>
-      ${presenter ? renderStage(this.controller, presenter) : nothing}
+      ${presenter ? renderStage(this.controller, presenter, fullscreen) : nothing}
       <div
         part="base"
         class=${classMap({ grid: true, [`grid--${layout}`]: true, 'grid--strip': presenter !== null })}
