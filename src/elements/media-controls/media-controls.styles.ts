@@ -68,6 +68,11 @@ export default css`
     color: var(--meshcall-control-off-color, #ffffff);
   }
 
+  /* Still red under the pointer: the state must not read as "on" right after a click turned it off. */
+  .control[aria-pressed='false']:hover:not([aria-disabled='true']) {
+    background: var(--meshcall-control-off-background, #c5221f);
+  }
+
   /* Not sharing is the usual state; sharing is what should stand out. */
   .control--screen[aria-pressed='false'] {
     background: var(--meshcall-control-background, #e8eaed);
