@@ -231,3 +231,187 @@ export default css`
     outline-offset: 2px;
   }
 `;
+
+export const layoutStyles = css`
+  :host {
+    position: relative;
+  }
+
+  :host(:fullscreen) {
+    display: flex;
+    flex-direction: column;
+    justify-content: center;
+    padding: 1rem;
+    background: var(--meshcall-stage-background, #000000);
+  }
+
+  /* The icon indicators share one shape; mic-off is set apart by colour, camera-off is quieter. */
+  .indicator {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 1.375rem;
+    height: 1.375rem;
+    border-radius: 50%;
+  }
+
+  .indicator svg {
+    width: 0.875rem;
+    height: 0.875rem;
+  }
+
+  .camera-off {
+    background: var(--meshcall-camera-off-background, #4b5563);
+    color: var(--meshcall-camera-off-color, #ffffff);
+  }
+
+  .pin,
+  .fullscreen {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 2rem;
+    height: 2rem;
+    padding: 0;
+    border: none;
+    border-radius: 50%;
+    background: var(--meshcall-tile-label-background, rgb(0 0 0 / 0.6));
+    color: var(--meshcall-tile-text-color, #ffffff);
+    cursor: pointer;
+  }
+
+  .pin svg,
+  .fullscreen svg {
+    width: 1.125rem;
+    height: 1.125rem;
+  }
+
+  .pin {
+    position: absolute;
+    top: 0.5rem;
+    right: 0.5rem;
+    z-index: 1;
+  }
+
+  .pin[aria-pressed='true'] {
+    background: #ffffff;
+    color: #1f2430;
+  }
+
+  .pin:focus-visible,
+  .fullscreen:focus-visible {
+    outline: 2px solid #ffffff;
+    outline-offset: 2px;
+  }
+
+  .fullscreen {
+    position: absolute;
+    top: 0.5rem;
+    left: 0.5rem;
+    z-index: 2;
+  }
+
+  .stage .fullscreen {
+    left: auto;
+    right: 0.5rem;
+  }
+
+  :host(:fullscreen) > .fullscreen {
+    top: 1.5rem;
+    left: 1.5rem;
+  }
+
+  /* Two people: the large tile fills the grid, the other floats in the bottom-right corner. */
+  .grid--pip {
+    display: block;
+    position: relative;
+    height: auto;
+  }
+
+  .grid--pip .tile--large {
+    width: 100%;
+  }
+
+  .grid--pip .tile--small {
+    position: absolute;
+    right: 0.75rem;
+    bottom: 0.75rem;
+    z-index: 1;
+    width: var(--meshcall-pip-width, clamp(6.5rem, 26%, 16rem));
+    aspect-ratio: 16 / 9;
+    box-shadow: 0 0.25rem 1rem rgb(0 0 0 / 0.45);
+    outline: 2px solid rgb(255 255 255 / 0.85);
+  }
+
+  .grid--pip .tile--small .label {
+    left: 0.25rem;
+    bottom: 0.25rem;
+    max-width: calc(100% - 0.5rem);
+    padding: 0.125rem 0.375rem;
+    font-size: 0.75rem;
+  }
+
+  .grid--pip .tile--small .pin {
+    top: 0.25rem;
+    right: 0.25rem;
+    width: 1.5rem;
+    height: 1.5rem;
+  }
+
+  /* Someone pinned in a group: them large, the others in a row below. */
+  .grid--spotlight {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    align-content: flex-start;
+  }
+
+  .grid--spotlight .tile {
+    flex: 0 0 var(--meshcall-strip-tile-width, 11rem);
+    aspect-ratio: 16 / 9;
+  }
+
+  .grid--spotlight .tile--large {
+    order: -1;
+    flex: 0 0 100%;
+    aspect-ratio: auto;
+    height: min(var(--meshcall-stage-max-height, 65vh), 100cqw * 9 / 16);
+  }
+
+  .grid--spotlight .tile--large .video {
+    object-fit: contain;
+  }
+
+  /* A voice call: small cards, no video frames. */
+  .grid--cards {
+    display: flex;
+    flex-wrap: wrap;
+    justify-content: center;
+    align-content: center;
+    padding: 1rem 0;
+  }
+
+  .grid--cards .tile {
+    flex: 0 0 var(--meshcall-card-width, 11rem);
+    aspect-ratio: 1;
+  }
+
+
+  .grid--cards .placeholder {
+    padding-bottom: 2.5rem;
+  }
+
+  .grid--cards .label {
+    left: 50%;
+    transform: translateX(-50%);
+    background: none;
+    font-weight: 600;
+  }
+
+  @container (max-width: 30rem) {
+    .grid--cards .tile {
+      flex-basis: var(--meshcall-card-width, 9rem);
+    }
+  }
+`;

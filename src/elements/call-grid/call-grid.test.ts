@@ -35,10 +35,13 @@ function rowsOf(el: CallGrid): DOMRect[][] {
   return [...rows.entries()].sort(([a], [b]) => a - b).map(([, row]) => row.sort((a, b) => a.left - b.left));
 }
 
+/** Remote participants with the camera on (no stream: their tiles show a placeholder), so the grid is a video layout. */
+const videoRemotes = (count: number) => Array.from({ length: count }, (_, i) => participant(`p${i}`, { cameraEnabled: true }));
+
 async function gridWith(count: number, width: string): Promise<CallGrid> {
   const { el, fake } = await fakeGrid();
   el.style.width = width;
-  fake.enter(count === 1 ? 'outgoing' : 'active', { remotes: Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`)) });
+  fake.enter(count === 1 ? 'outgoing' : 'active', { remotes: videoRemotes(count - 1) });
   await el.updateComplete;
   return el;
 }
@@ -94,7 +97,6 @@ describe('<call-grid> with a fake controller', () => {
 
   const layouts: Array<[number, number]> = [
     [1, 1],
-    [2, 2],
     [3, 2],
     [4, 2],
     [5, 3],
@@ -107,8 +109,7 @@ describe('<call-grid> with a fake controller', () => {
     it(`lays out ${count} tile(s) in ${columns} column(s)`, async () => {
       const { el, fake } = await fakeGrid();
       el.style.width = '960px';
-      const remotes = Array.from({ length: count - 1 }, (_, i) => participant(`p${i}`));
-      fake.enter(count === 1 ? 'outgoing' : 'active', { remotes });
+      fake.enter(count === 1 ? 'outgoing' : 'active', { remotes: videoRemotes(count - 1) });
       await el.updateComplete;
       expect(parts(el, 'tile')).to.have.length(count);
       expect(parts(el, 'video')).to.have.length(count);
@@ -153,7 +154,7 @@ describe('<call-grid> with a fake controller', () => {
   it('re-centres as participants join and leave', async () => {
     const { el, fake } = await fakeGrid();
     el.style.width = '960px';
-    const everyone = Array.from({ length: 8 }, (_, i) => participant(`p${i}`));
+    const everyone = videoRemotes(8);
     const layouts: Array<[number, number[]]> = [
       [3, [2, 1]],
       [4, [2, 2]],
@@ -182,7 +183,7 @@ describe('<call-grid> with a fake controller', () => {
     el.style.height = '500px';
     el.style.setProperty('--meshcall-tile-aspect-ratio', 'auto');
     el.style.setProperty('--meshcall-grid-gap', '10px');
-    fake.enter('active', { remotes: Array.from({ length: 4 }, (_, i) => participant(`p${i}`)) });
+    fake.enter('active', { remotes: videoRemotes(4) });
     await el.updateComplete;
     expectRowsCentred(el, [3, 2]);
     const rows = rowsOf(el);
@@ -215,12 +216,178 @@ describe('<call-grid> with a fake controller', () => {
     }
   });
 
-  it('stacks two tiles on a narrow host', async () => {
+  for (const width of ['960px', '360px']) {
+    it(`shows a video call of two as the other person large and oneself small in a corner (${width})`, async () => {
+      const { el, fake } = await fakeGrid();
+      el.style.width = width;
+      fake.enter('active', { local: { cameraEnabled: true }, remotes: [participant('bob', { name: 'Bob', cameraEnabled: true })] });
+      await el.updateComplete;
+      expect(parts(el, 'base')[0].dataset.layout).to.equal('pip');
+      const host = el.getBoundingClientRect();
+      const bob = tileOf(el, 'bob')!.getBoundingClientRect();
+      const me = tileOf(el, 'me')!.getBoundingClientRect();
+      expect(bob.width, 'the other person fills the width').to.be.closeTo(host.width, 0.5);
+      expect(me.width, 'oneself is small').to.be.below(host.width / 3 + 1);
+      expect(me.right, 'in the right-hand corner').to.be.closeTo(bob.right - 12, 1);
+      expect(me.bottom, 'at the bottom').to.be.closeTo(bob.bottom - 12, 1);
+      const [myVideo] = parts(el, 'video') as HTMLVideoElement[];
+      expect(myVideo.muted).to.be.true;
+      expect(getComputedStyle(myVideo).transform, 'mirrored').to.equal('matrix(-1, 0, 0, 1, 0, 0)');
+      // The corner tile is drawn above the large one (which comes after it in the document).
+      const corner = getComputedStyle(tileOf(el, 'me')!);
+      expect(corner.position).to.equal('absolute');
+      expect(Number(corner.zIndex)).to.be.above(0);
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('shows a voice call as compact cards with picture or initials, name and microphone state', async () => {
     const { el, fake } = await fakeGrid();
-    el.style.width = '320px';
-    fake.enter('active', { remotes: [participant('bob')] });
+    el.style.width = '960px';
+    fake.setProfile('bob', { avatarUrl: 'data:image/gif;base64,R0lGODlhAQABAAAAACw=' });
+    fake.enter('active', { video: false, remotes: [participant('bob', { name: 'Bob' }), participant('carol', { name: 'Carol Danvers', microphoneEnabled: false })] });
     await el.updateComplete;
-    expect(columnCount(el)).to.equal(1);
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('cards');
+    const tiles = parts(el, 'tile');
+    for (const tile of tiles) {
+      const box = tile.getBoundingClientRect();
+      expect(box.width, 'a card, not a 960px-wide frame').to.be.below(200);
+      expect(box.width / box.height).to.be.closeTo(1, 0.05);
+      expect(getComputedStyle(tile.querySelector('video')!).visibility, 'no empty video frame').to.equal('hidden');
+    }
+    expect(rowsOf(el), 'side by side').to.have.length(1);
+    expect(tileOf(el, 'bob')!.querySelector('[part~="avatar-image"]')).to.not.be.null;
+    expect(tileOf(el, 'carol')!.querySelector('.avatar')!.textContent!.trim()).to.equal('CD');
+    expect(parts(el, 'name').map((name) => name.textContent)).to.deep.equal(['Me Myself (you)', 'Bob', 'Carol Danvers']);
+    expect(tileOf(el, 'carol')!.querySelector('[part~="mic-off"]')!.getAttribute('aria-label')).to.equal('Microphone off');
+    expect(parts(el, 'camera-off'), 'every camera is off in a voice call: no need to say so on each card').to.have.length(0);
+    expect(parts(el, 'pin'), 'nothing to pin in a voice call').to.have.length(0);
+    expect(parts(el, 'fullscreen'), 'nor to see full screen').to.have.length(0);
+    await expect(el).to.be.accessible();
+
+    // Someone turning a camera on makes it a video layout, with the same <video> elements.
+    const videos = parts(el, 'video');
+    const bob = fake.call!.participants.get('bob')!;
+    bob.cameraEnabled = true;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('grid');
+    expect(parts(el, 'video')).to.deep.equal(videos);
+  });
+
+  it('pins a participant from their tile: shown large above the others, with a cancelable call-grid-pin', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '960px';
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: videoRemotes(3) });
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('grid');
+    const videos = parts(el, 'video');
+    const pinOf = (id: string) => tileOf(el, id)!.querySelector<HTMLButtonElement>('[part~="pin"]')!;
+    expect(parts(el, 'pin')).to.have.length(4);
+    expect(pinOf('p1').getAttribute('aria-pressed')).to.equal('false');
+    expect(pinOf('p1').getAttribute('aria-label')).to.equal('Pin p1');
+    expect(pinOf('me').getAttribute('aria-label')).to.equal('Pin yourself');
+
+    const events: Array<string | null> = [];
+    el.addEventListener('call-grid-pin', (event) => events.push(event.participantId));
+    pinOf('p1').click();
+    await el.updateComplete;
+    expect(events).to.deep.equal(['p1']);
+    expect(el.pinned).to.equal('p1');
+    expect(el.getAttribute('pinned')).to.equal('p1');
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('spotlight');
+    expect(pinOf('p1').getAttribute('aria-pressed')).to.equal('true');
+    const large = tileOf(el, 'p1')!.getBoundingClientRect();
+    expect(large.width).to.be.closeTo(960, 1);
+    for (const id of ['me', 'p0', 'p2']) {
+      const small = tileOf(el, id)!.getBoundingClientRect();
+      expect(small.top, `${id} below the pinned one`).to.be.at.least(large.bottom);
+      expect(small.width).to.be.below(large.width / 3);
+    }
+    expect(parts(el, 'video'), 'the same <video> elements').to.deep.equal(videos);
+    await expect(el).to.be.accessible();
+
+    // A cancelled pin changes nothing.
+    el.addEventListener('call-grid-pin', (event) => event.preventDefault(), { once: true });
+    pinOf('p2').click();
+    await el.updateComplete;
+    expect(events).to.deep.equal(['p1', 'p2']);
+    expect(el.pinned).to.equal('p1');
+
+    pinOf('p1').click();
+    await el.updateComplete;
+    expect(events).to.deep.equal(['p1', 'p2', null]);
+    expect(el.pinned).to.equal(null);
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('grid');
+
+    // The page pins through the attribute, without an event.
+    el.setAttribute('pinned', 'p0');
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('spotlight');
+    expect(tileOf(el, 'p0')!.getBoundingClientRect().width).to.be.closeTo(960, 1);
+    expect(events).to.have.length(3);
+    // A pinned participant who leaves: the grid again.
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: videoRemotes(3).filter((remote) => remote.id !== 'p0') });
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('grid');
+  });
+
+  it('pinning oneself in a call of two swaps the large tile and the corner', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '960px';
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: [participant('bob', { cameraEnabled: true })] });
+    await el.updateComplete;
+    tileOf(el, 'me')!.querySelector<HTMLButtonElement>('[part~="pin"]')!.click();
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('pip');
+    expect(tileOf(el, 'me')!.getBoundingClientRect().width).to.be.closeTo(960, 1);
+    expect(tileOf(el, 'bob')!.getBoundingClientRect().width).to.be.below(330);
+  });
+
+  it('offers full screen where the Fullscreen API exists, and asks for it on the grid', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: [participant('bob', { cameraEnabled: true })] });
+    await el.updateComplete;
+    const [button] = parts(el, 'fullscreen');
+    expect(button.getAttribute('aria-label')).to.equal('Full screen');
+    expect(button.getAttribute('aria-pressed')).to.equal('false');
+    let requested: Element | null = null;
+    el.requestFullscreen = function (this: Element) {
+      requested = this;
+      return Promise.resolve();
+    };
+    button.click();
+    expect(requested).to.equal(el);
+    delete (el as Partial<CallGrid>).requestFullscreen;
+
+    // Without the API (iPhone Safari), no button.
+    const descriptor = Object.getOwnPropertyDescriptor(Document.prototype, 'fullscreenEnabled')!;
+    Object.defineProperty(document, 'fullscreenEnabled', { configurable: true, get: () => false });
+    try {
+      el.requestUpdate();
+      await el.updateComplete;
+      expect(parts(el, 'fullscreen')).to.have.length(0);
+    } finally {
+      delete (document as { fullscreenEnabled?: boolean }).fullscreenEnabled;
+    }
+    expect(Object.getOwnPropertyDescriptor(Document.prototype, 'fullscreenEnabled')).to.deep.equal(descriptor);
+  });
+
+  it('says "Camera off" and "Microphone off" on video tiles, white on solid colours', async () => {
+    const { el, fake } = await fakeGrid();
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: [participant('bob', { microphoneEnabled: false }), participant('carol', { cameraEnabled: true })] });
+    await el.updateComplete;
+    const cameraOff = parts(el, 'camera-off');
+    expect(cameraOff).to.have.length(1);
+    expect(tileOf(el, 'bob')!.contains(cameraOff[0])).to.be.true;
+    expect(cameraOff[0].getAttribute('role')).to.equal('img');
+    expect(cameraOff[0].getAttribute('aria-label')).to.equal('Camera off');
+    const [micOff] = parts(el, 'mic-off');
+    expect(tileOf(el, 'bob')!.contains(micOff)).to.be.true;
+    expect(getComputedStyle(micOff).backgroundColor).to.equal('rgb(198, 40, 40)');
+    expect(getComputedStyle(micOff).color).to.equal('rgb(255, 255, 255)');
+    expect(getComputedStyle(cameraOff[0]).backgroundColor).to.not.equal(getComputedStyle(micOff).backgroundColor);
+    await expect(el).to.be.accessible();
   });
 
   it('puts the local tile first, muted and mirrored, then the remote ones', async () => {
@@ -443,6 +610,11 @@ describe('<call-grid> with a fake controller', () => {
     expect(stage.getBoundingClientRect().width, 'the whole width without a cap').to.be.closeTo(960, 1);
     expect(parts(el, 'video')).to.deep.equal(videos);
     expect(parts(el, 'base')[0]).to.equal(grid);
+    // The full-screen button sits in the stage's corner, clear of the caption.
+    const [fullscreen] = parts(el, 'fullscreen');
+    expect(stage.contains(fullscreen)).to.be.true;
+    const caption = parts(el, 'presenter')[0].getBoundingClientRect();
+    expect(fullscreen.getBoundingClientRect().left).to.be.above(caption.right);
     await expect(el).to.be.accessible();
 
     // Our own share shows only while nobody else presents.
@@ -547,5 +719,35 @@ describe('<call-grid> with real controllers', () => {
     await grid.updateComplete;
     expect(bobTile().querySelector('video')).to.equal(remoteVideo);
     await aTimeout(0);
+  });
+
+  it('lays out a 1:1 video call as picture-in-picture with the remote video playing, and a voice call as cards', async () => {
+    const grid = await fixture<CallGrid>(html`<call-grid .controller=${alice} style="width: 640px"></call-grid>`);
+    const base = () => grid.shadowRoot!.querySelector<HTMLElement>('[part~="base"]');
+    const bobTile = () => tileOf(grid, bob.user!.id)!;
+    const ringing = new Promise((resolve) => bob.addEventListener('call-incoming', resolve, { once: true }));
+    await alice.startCall({ conversationId: 'grid-pip', participants: [bob.user!.id], video: true });
+    await ringing;
+    await bob.accept({ video: true });
+    await waitUntil(() => alice.call?.participants.get(bob.user!.id)?.state === 'connected', 'bob never connected', { timeout: 15000 });
+    await grid.updateComplete;
+    expect(base()!.dataset.layout).to.equal('pip');
+    const remoteVideo = bobTile().querySelector('video')!;
+    await waitForNewFrames(remoteVideo);
+    expect(bobTile().getBoundingClientRect().width).to.be.closeTo(640, 1);
+    expect(tileOf(grid, alice.user!.id)!.getBoundingClientRect().width).to.be.below(640 / 3);
+    await alice.hangUp();
+    await waitUntil(() => bob.state === 'idle' && alice.state === 'idle', 'the call never ended', { timeout: 10000 });
+
+    const ringingAgain = new Promise((resolve) => bob.addEventListener('call-incoming', resolve, { once: true }));
+    await alice.startCall({ conversationId: 'grid-voice', participants: [bob.user!.id], video: false });
+    await ringingAgain;
+    await bob.accept({ video: false });
+    await waitUntil(() => alice.call?.participants.get(bob.user!.id)?.state === 'connected', 'bob never connected', { timeout: 15000 });
+    await grid.updateComplete;
+    expect(base()!.dataset.layout).to.equal('cards');
+    expect(bobTile().getBoundingClientRect().width).to.be.below(200);
+    expect(parts(grid, 'name').map((name) => name.textContent)).to.deep.equal(['Alice Liddell (you)', 'Bob Builder']);
+    await expect(grid).to.be.accessible();
   });
 });

@@ -1,4 +1,5 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
 import { classMap } from 'lit/directives/class-map.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -6,11 +7,23 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { NetworkQuality, Participant } from '../../controller/index.js';
 import { CallElement } from '../call-element.js';
 import { avatarColorOf, initialsOf } from '../shared/avatar.js';
-import { microphoneOffIcon } from '../shared/icons.js';
+import { cameraOffIcon, microphoneOffIcon } from '../shared/icons.js';
 import { joinedCall } from '../shared/in-call.js';
-import styles from './call-grid.styles.js';
+import { CallGridPinEvent } from './call-grid.events.js';
+import styles, { layoutStyles } from './call-grid.styles.js';
+import { exitFullscreenIcon, fullscreenIcon, pinIcon } from './grid-icons.js';
 import { presenterOf, renderStage } from './presenter.js';
 import presenterStyles from './presenter.styles.js';
+
+export * from './call-grid.events.js';
+
+/**
+ * How the grid lays out the call: `presenter` while someone shares a screen; `cards` while nobody's
+ * camera is on (a voice call: compact cards, no empty video frames); `pip` for two people, the
+ * other (or the pinned one) large and the other small in a corner; `spotlight` for a group with
+ * someone pinned, large above a strip of the others; `grid` otherwise.
+ */
+export type CallGridLayout = 'grid' | 'pip' | 'spotlight' | 'cards' | 'presenter';
 
 const STATUS_TEXT: Partial<Record<Participant['state'], string>> = {
   ringing: 'Ringing…',
@@ -56,14 +69,36 @@ function showsVideo(participant: Participant): boolean {
   );
 }
 
+function layoutOf(participants: Participant[], presenting: boolean, pinned: Participant | undefined): CallGridLayout {
+  if (presenting) return 'presenter';
+  if (!participants.some((participant) => participant.cameraEnabled)) return 'cards';
+  if (participants.length === 2) return 'pip';
+  return pinned ? 'spotlight' : 'grid';
+}
+
+/** Whether this browser can show an element full screen (iPhone Safari cannot). */
+const fullscreenAvailable = () => typeof Element.prototype.requestFullscreen === 'function' && document.fullscreenEnabled;
+
 /**
  * @tag call-grid
- * @summary Shows everyone in the current call as a grid of tiles: the local preview first, then each
- * remote participant's video. Their audio is played by the controller, with or without a grid.
+ * @summary Shows everyone in the current call, laid out as call apps do. Their audio is played by the
+ * controller, with or without a grid.
  *
- * While someone shares a screen, the presenter layout: their screen large, with "Alice is presenting"
- * (or "You are presenting"), and everyone's tile in a strip below it; the grid comes back when the
- * share stops. Tiles keep their `<video>` elements across layouts.
+ * Layouts (the base part's `data-layout`): a voice call (nobody's camera on) as compact cards, each
+ * with the person's picture or initials, name and microphone state (`cards`); two people with video
+ * as the other person large and oneself small in a corner, muted and mirrored (`pip`); a group as a
+ * grid of tiles (`grid`), or, with someone pinned, that person large above a strip of the others
+ * (`spotlight`). While someone shares a screen, the presenter layout (`presenter`): their screen
+ * large, with "Alice is presenting" (or "You are presenting"), and everyone's tile in a strip below
+ * it. Tiles keep their `<video>` elements across layouts.
+ *
+ * Each video tile has a pin button (`aria-pressed`): pinning shows that person large (in a call of
+ * two, the pinned one takes the large place, oneself included). A full-screen button shows the grid
+ * full screen, in every layout but a voice call's cards; it is absent where the browser has no
+ * Fullscreen API (iPhone Safari).
+ *
+ * @event {CallGridPinEvent} call-grid-pin - The user pressed a pin button (`participantId`, null to
+ * unpin). Cancel it to keep `pinned` as it is.
  *
  * @slot empty - Shown when there is no call to show (no call, or a call still ringing us).
  *
@@ -75,7 +110,10 @@ function showsVideo(participant: Participant): boolean {
  * @csspart tile - Each participant's tile (`role="listitem"`).
  * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
  * @csspart name - The participant's name.
- * @csspart mic-off - The indicator shown while a participant's microphone is off.
+ * @csspart mic-off - The indicator shown while a participant's microphone is off (`role="img"`, "Microphone off"): white on red.
+ * @csspart camera-off - The indicator shown on a video layout's tile while that camera is off (`role="img"`, "Camera off").
+ * @csspart pin - Each video tile's pin button (`aria-pressed`, labelled "Pin Alice" or "Unpin Alice").
+ * @csspart fullscreen - The full-screen button (`aria-pressed` while full screen); absent without the Fullscreen API.
  * @csspart placeholder - Shown instead of the video while the camera is off: the person's picture (from the page's
  * resolver) or initials on a coloured circle.
  * @csspart avatar-image - The picture in the placeholder, when the page's resolver gave one.
@@ -94,6 +132,10 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty [--meshcall-avatar-size=clamp(1.75rem, 40cqmin, 7rem)] - Diameter of the placeholder's initials circle.
  * @cssproperty [--meshcall-mic-off-color=#ffffff] - Colour of the microphone-off icon.
  * @cssproperty [--meshcall-mic-off-background=#c62828] - Background of the microphone-off icon.
+ * @cssproperty [--meshcall-camera-off-color=#ffffff] - Colour of the camera-off icon.
+ * @cssproperty [--meshcall-camera-off-background=#4b5563] - Background of the camera-off icon.
+ * @cssproperty [--meshcall-pip-width=clamp(6.5rem, 26%, 16rem)] - Width of one's own tile in the corner of a call of two.
+ * @cssproperty [--meshcall-card-width=11rem] - Width of each card in a voice call.
  * @cssproperty [--meshcall-enable-sound-background=#f9a825] - Background of the "enable sound" button.
  * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Text colour of the "enable sound" button.
  * @cssproperty [--meshcall-quality-good-color=#66bb6a] - Lit bars of an excellent or good connection.
@@ -106,7 +148,15 @@ function showsVideo(participant: Participant): boolean {
  * @cssproperty [--meshcall-strip-tile-width=11rem] - Width of each tile in the presenter layout's strip.
  */
 export class CallGrid extends CallElement {
-  static override styles = [styles, presenterStyles];
+  static override styles = [styles, presenterStyles, layoutStyles];
+
+  /**
+   * The id of the participant shown large (reflected as `pinned`); ignored while that participant is
+   * not in the call. Set by the pin buttons, or by the page (which gets no `call-grid-pin` for it).
+   */
+  @property({ reflect: true }) pinned: string | null = null;
+
+  @state() private fullscreen = false;
 
   override render() {
     const call = joinedCall(this.controller);
@@ -118,29 +168,47 @@ export class CallGrid extends CallElement {
     const count = participants.length;
     const columns = columnsFor(count);
     const narrowColumns = narrowColumnsFor(count);
-    const layout = { '--columns': String(columns), '--narrow-columns': String(narrowColumns) };
+    const columnsStyle = { '--columns': String(columns), '--narrow-columns': String(narrowColumns) };
     // An incomplete last row is centred: its first tile starts at a set grid line, the others follow.
     const start = lastRowStart(count, columns);
     const narrowStart = lastRowStart(count, narrowColumns);
     const startAt = (index: number, at: typeof start) => (at?.index === index ? String(at.line) : 'auto');
     const presenter = presenterOf(call);
+    const pinned = participants.find((participant) => participant.id === this.pinned);
+    const layout = layoutOf(participants, presenter !== null, pinned);
+    const large = layout === 'pip' ? (pinned ?? participants[1]) : layout === 'spotlight' ? pinned : undefined;
+    const pins = layout === 'grid' || layout === 'pip' || layout === 'spotlight';
+    // Over the top-left tile, or in the stage's corner while someone presents (clear of its caption).
+    const fullscreen = layout === 'cards' || !fullscreenAvailable() ? nothing : this.#renderFullscreenButton();
     return html`
       ${this.controller.audioBlocked
         ? html`<button part="enable-sound" class="enable-sound" type="button" @click=${this.#enableSound}>
             The browser muted the call: enable sound
           </button>`
         : nothing}
+      ${presenter ? nothing : fullscreen}
       <div class=${classMap({ layout: true, 'layout--presenting': presenter !== null })}>
-      ${presenter ? renderStage(this.controller, presenter) : nothing}
-      <div part="base" class=${classMap({ grid: true, 'grid--strip': presenter !== null })} role="list" aria-label="Call participants" style=${styleMap(layout)}>
+      ${presenter ? renderStage(this.controller, presenter, fullscreen) : nothing}
+      <div
+        part="base"
+        class=${classMap({ grid: true, [`grid--${layout}`]: true, 'grid--strip': presenter !== null })}
+        data-layout=${layout}
+        role="list"
+        aria-label="Call participants"
+        style=${styleMap(columnsStyle)}
+      >
         ${repeat(
           participants,
           (participant) => participant.id,
           (participant, index) =>
-            this.#renderTile(participant, {
-              '--column-start': startAt(index, start),
-              '--narrow-column-start': startAt(index, narrowStart),
-            }),
+            this.#renderTile(
+              participant,
+              {
+                '--column-start': startAt(index, start),
+                '--narrow-column-start': startAt(index, narrowStart),
+              },
+              { large: participant === large, small: layout === 'pip' && participant !== large, pin: pins },
+            ),
         )}
       </div>
       </div>
@@ -153,11 +221,49 @@ export class CallGrid extends CallElement {
    */
   override connectedCallback(): void {
     super.connectedCallback();
+    document.addEventListener('fullscreenchange', this.#onFullscreenChange);
     void this.updateComplete.then(() => {
       for (const video of this.renderRoot.querySelectorAll('video')) {
         if (video.paused && video.srcObject) video.play().catch(() => undefined);
       }
     });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('fullscreenchange', this.#onFullscreenChange);
+  }
+
+  #onFullscreenChange = (): void => {
+    this.fullscreen = document.fullscreenElement === this;
+  };
+
+  #toggleFullscreen = (): void => {
+    if (document.fullscreenElement === this) void document.exitFullscreen().catch(() => undefined);
+    // Refused without a user gesture or by a permissions policy: the grid just stays as it is.
+    else void this.requestFullscreen().catch(() => undefined);
+  };
+
+  #renderFullscreenButton(): TemplateResult {
+    const label = this.fullscreen ? 'Exit full screen' : 'Full screen';
+    return html`<button part="fullscreen" class="fullscreen" type="button" aria-pressed=${this.fullscreen ? 'true' : 'false'} aria-label="Full screen" title=${label} @click=${this.#toggleFullscreen}>
+      <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${this.fullscreen ? exitFullscreenIcon : fullscreenIcon}</svg>
+    </button>`;
+  }
+
+  #togglePin(participant: Participant): void {
+    const next = this.pinned === participant.id ? null : participant.id;
+    const request = new CallGridPinEvent(next);
+    if (!this.dispatchEvent(request)) return;
+    this.pinned = next;
+  }
+
+  #renderPin(participant: Participant, name: string): TemplateResult {
+    const pinned = this.pinned === participant.id;
+    const label = `${pinned ? 'Unpin' : 'Pin'} ${participant.isLocal ? 'yourself' : name}`;
+    return html`<button part="pin" class="pin" type="button" aria-pressed=${pinned ? 'true' : 'false'} aria-label=${`Pin ${participant.isLocal ? 'yourself' : name}`} title=${label} @click=${() => this.#togglePin(participant)}>
+      <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${pinIcon}</svg>
+    </button>`;
   }
 
   #enableSound = (): void => {
@@ -178,7 +284,11 @@ export class CallGrid extends CallElement {
     >`;
   }
 
-  #renderTile(participant: Participant, placement: Record<string, string>): TemplateResult {
+  #renderTile(
+    participant: Participant,
+    placement: Record<string, string>,
+    role: { large: boolean; small: boolean; pin: boolean },
+  ): TemplateResult {
     const profile = this.controller.profileOf(participant);
     const name = participant.isLocal ? `${profile.name} (you)` : profile.name;
     const hasVideo = showsVideo(participant);
@@ -190,7 +300,7 @@ export class CallGrid extends CallElement {
     return html`
       <div
         part="tile"
-        class="tile"
+        class=${classMap({ tile: true, 'tile--large': role.large, 'tile--small': role.small })}
         role="listitem"
         aria-label=${name}
         data-participant-id=${participant.id}
@@ -224,10 +334,16 @@ export class CallGrid extends CallElement {
           <span part="name" class="name">${name}</span>
           ${participant.microphoneEnabled
             ? nothing
-            : html`<span part="mic-off" class="mic-off" role="img" aria-label="Microphone off"
+            : html`<span part="mic-off" class="indicator mic-off" role="img" aria-label="Microphone off" title="Microphone off"
                 ><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${microphoneOffIcon}</svg></span
               >`}
+          ${participant.cameraEnabled || !role.pin
+            ? nothing
+            : html`<span part="camera-off" class="indicator camera-off" role="img" aria-label="Camera off" title="Camera off"
+                ><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${cameraOffIcon}</svg></span
+              >`}
         </div>
+        ${role.pin ? this.#renderPin(participant, profile.name) : nothing}
       </div>
     `;
   }

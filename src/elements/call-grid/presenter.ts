@@ -1,4 +1,4 @@
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Call, Participant } from '../../controller/index.js';
 import type { CallControllerView } from '../../controller/view.js';
@@ -19,12 +19,14 @@ export function presentingText(controller: CallControllerView, presenter: Partic
 
 /**
  * The presenter's screen, fitted whole (a cropped screen loses its edges' text) and muted like
- * every tile. `live` keeps the element's stream when it is the same one.
+ * every tile, with the grid's `controls` (its full-screen button) in the stage's corner. `live` keeps
+ * the element's stream when it is the same one.
  */
-export function renderStage(controller: CallControllerView, presenter: Participant): TemplateResult {
+export function renderStage(controller: CallControllerView, presenter: Participant, controls: unknown = nothing): TemplateResult {
   const text = presentingText(controller, presenter);
   return html`<figure part="stage" class="stage" aria-label=${text} data-participant-id=${presenter.id}>
     <video part="screen" class="screen" autoplay playsinline muted .muted=${true} .srcObject=${live(presenter.screenStream)}></video>
     <figcaption part="presenter" class="presenter">${text}</figcaption>
+    ${controls}
   </figure>`;
 }

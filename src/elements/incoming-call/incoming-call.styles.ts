@@ -51,6 +51,7 @@ export const incomingCallStyles = css`
     font: 400 1rem/1.4 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     text-align: center;
     animation: meshcall-rise 180ms ease-out;
+    container-type: inline-size;
   }
 
   .dialog:focus {
@@ -130,6 +131,27 @@ export const incomingCallStyles = css`
     flex-wrap: wrap;
     justify-content: center;
     gap: 0.5rem;
+  }
+
+  /*
+   * On a phone the three buttons do not fit one row: rather than leave one alone on a row, Decline
+   * and Accept share the bottom row (decline on the left, as phones place it) under a full-width
+   * "Accept with video"; a call waiting's two buttons share one row.
+   */
+  @container (max-width: 26rem) {
+    .actions {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+    }
+
+    .accept-video {
+      grid-column: 1 / -1;
+      grid-row: 1;
+    }
+
+    .action {
+      justify-content: center;
+    }
   }
 
   .action {

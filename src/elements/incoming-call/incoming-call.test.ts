@@ -41,6 +41,36 @@ describe('<incoming-call> with a fake controller', () => {
     await expect(el).to.be.accessible();
   });
 
+  for (const waiting of [false, true]) {
+    it(`keeps no button alone on a row in a phone-sized dialog${waiting ? ' (call waiting)' : ''}`, async () => {
+      const fake = new FakeController();
+      const el = await incomingCall(fake);
+      if (waiting) {
+        fake.enter('active', { remotes: [] });
+        fake.waitWith('Carol');
+      } else fake.ring('Alice', { video: true });
+      await el.updateComplete;
+      // A 390px-wide phone: the dialog is the viewport less the overlay's padding.
+      part(el, 'base')!.style.width = '358px';
+      const buttons = [...part(el, 'actions')!.querySelectorAll('button')];
+      const rows = new Map<number, DOMRect[]>();
+      for (const rect of buttons.map((b) => b.getBoundingClientRect())) {
+        const top = Math.round(rect.top);
+        rows.set(top, [...(rows.get(top) ?? []), rect]);
+      }
+      const decline = button(el, 'decline-button').getBoundingClientRect();
+      const declineRow = rows.get(Math.round(decline.top))!;
+      expect(declineRow.length, 'Decline shares its row').to.equal(2);
+      if (!waiting) {
+        expect(rows.size).to.equal(2);
+        expect(Math.round(button(el, 'accept-button').getBoundingClientRect().top)).to.equal(Math.round(decline.top));
+        expect(button(el, 'accept-button').getBoundingClientRect().left).to.be.above(decline.right);
+      }
+      for (const b of buttons) expect(b.getBoundingClientRect().right).to.be.at.most(part(el, 'base')!.getBoundingClientRect().right);
+      await expect(el).to.be.accessible();
+    });
+  }
+
   it('shows an alert dialog named after the caller and described by the call', async () => {
     const fake = new FakeController();
     const el = await incomingCall(fake);

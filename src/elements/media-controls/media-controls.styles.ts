@@ -23,6 +23,10 @@ export default css`
     gap: var(--meshcall-control-gap, 0.75rem);
   }
 
+  .toolbar[hidden] {
+    display: none;
+  }
+
   ::slotted(*) {
     flex: none;
   }
@@ -60,8 +64,13 @@ export default css`
 
   /* A toggle that is pressed means "on"; off stands out, as the state people need to notice. */
   .control[aria-pressed='false'] {
-    background: var(--meshcall-control-off-background, #3c4043);
+    background: var(--meshcall-control-off-background, #c5221f);
     color: var(--meshcall-control-off-color, #ffffff);
+  }
+
+  /* Still red under the pointer: the state must not read as "on" right after a click turned it off. */
+  .control[aria-pressed='false']:hover:not([aria-disabled='true']) {
+    background: var(--meshcall-control-off-background, #c5221f);
   }
 
   /* Not sharing is the usual state; sharing is what should stand out. */

@@ -13,9 +13,9 @@ function enterCall(fake: FakeController, state: CallState, { mediaReady = true }
   fake.enter(state, { local: { stream: mediaReady ? new MediaStream() : null } });
 }
 
-async function fakeControls(): Promise<{ el: MediaControls; fake: FakeController }> {
+async function fakeControls({ showWhenIdle = false } = {}): Promise<{ el: MediaControls; fake: FakeController }> {
   const fake = new FakeController();
-  const el = await fixture<MediaControls>(html`<media-controls .controller=${fake}></media-controls>`);
+  const el = await fixture<MediaControls>(html`<media-controls .controller=${fake} ?show-when-idle=${showWhenIdle}></media-controls>`);
   return { el, fake };
 }
 
@@ -25,7 +25,7 @@ const disabled = (button: HTMLElement) => button.getAttribute('aria-disabled') =
 
 describe('<media-controls> with a fake controller', () => {
   it('renders a labelled toolbar with parts and icons', async () => {
-    const { el } = await fakeControls();
+    const { el } = await fakeControls({ showWhenIdle: true });
     const toolbar = part(el, 'base');
     expect(toolbar.getAttribute('role')).to.equal('toolbar');
     expect(toolbar.getAttribute('aria-label')).to.equal('Call controls');
@@ -39,8 +39,23 @@ describe('<media-controls> with a fake controller', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('disables every button outside a call, exposing why', async () => {
+  it('hides the toolbar outside a call, and shows it for a call', async () => {
     const { el, fake } = await fakeControls();
+    expect(part(el, 'base').getBoundingClientRect().height).to.equal(0);
+    expect(buttons(el).every((button) => button.checkVisibility() === false)).to.be.true;
+    enterCall(fake, 'outgoing');
+    await el.updateComplete;
+    expect(buttons(el).every((button) => button.checkVisibility())).to.be.true;
+    fake.setState('ending', null);
+    await el.updateComplete;
+    expect(buttons(el).every((button) => button.checkVisibility() === false)).to.be.true;
+    await expect(el).to.be.accessible();
+  });
+
+  it('with show-when-idle, shows every button outside a call, disabled, exposing why', async () => {
+    const { el, fake } = await fakeControls({ showWhenIdle: true });
+    expect(el.showWhenIdle).to.be.true;
+    expect(buttons(el).every((button) => button.checkVisibility())).to.be.true;
     for (const button of buttons(el)) {
       expect(disabled(button), button.getAttribute('part')!).to.be.true;
       const reason = el.shadowRoot!.getElementById(button.getAttribute('aria-describedby')!)!;
@@ -52,7 +67,7 @@ describe('<media-controls> with a fake controller', () => {
 
   for (const state of ['disconnected', 'connecting', 'idle', 'incoming', 'ending'] as CallState[]) {
     it(`disables every button in state ${state}`, async () => {
-      const { el, fake } = await fakeControls();
+      const { el, fake } = await fakeControls({ showWhenIdle: true });
       enterCall(fake, state);
       await el.updateComplete;
       expect(buttons(el).map(disabled)).to.deep.equal([true, true, true, true]);
@@ -102,6 +117,22 @@ describe('<media-controls> with a fake controller', () => {
       ['setMicrophoneEnabled', false],
       ['setCameraEnabled', false],
     ]);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a microphone or camera that is off in red, white on it', async () => {
+    const { el, fake } = await fakeControls();
+    enterCall(fake, 'active');
+    await el.updateComplete;
+    const on = getComputedStyle(part(el, 'camera-button')).backgroundColor;
+    await fake.setMicrophoneEnabled(false);
+    await el.updateComplete;
+    expect(part(el, 'microphone-button').getAttribute('aria-pressed')).to.equal('false');
+    const off = getComputedStyle(part(el, 'microphone-button'));
+    // After the background's short transition.
+    await waitUntil(() => off.backgroundColor === 'rgb(197, 34, 31)', `off is ${off.backgroundColor}`, { timeout: 2000 });
+    expect(off.color).to.equal('rgb(255, 255, 255)');
+    expect(on).to.not.equal(off.backgroundColor);
     await expect(el).to.be.accessible();
   });
 

@@ -21,7 +21,8 @@ const iconOf = (paths: SVGTemplateResult) =>
  * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera", "Share screen"):
  * pressed means on. The screen-share toggle shows only where a screen can be shared (not on phones);
  * while someone else presents, its description says that sharing takes over from them.
- * Outside a call every button is `aria-disabled` (still focusable, with the reason as its description).
+ * Outside a call the toolbar is hidden, unless the page sets `show-when-idle`: then every button shows,
+ * `aria-disabled` (still focusable, with the reason as its description).
  * Arrow keys, Home and End move between the buttons; the toolbar is a single tab stop.
  *
  * @slot extra - The page's own buttons (a device menu, say), placed before the hang-up button; they join
@@ -51,7 +52,7 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @cssproperty [--meshcall-control-background=#e8eaed] - Button background while on.
  * @cssproperty [--meshcall-control-color=#1f2430] - Icon colour while on.
  * @cssproperty [--meshcall-control-hover-background=#d5d8dd] - Button background on hover.
- * @cssproperty [--meshcall-control-off-background=#3c4043] - Toggle background while off.
+ * @cssproperty [--meshcall-control-off-background=#c5221f] - Toggle background while off: red, the state people need to notice (white on it is 5.9:1).
  * @cssproperty [--meshcall-control-off-color=#ffffff] - Toggle icon colour while off.
  * @cssproperty [--meshcall-screen-share-on-background=#1a73e8] - Screen-share toggle background while sharing.
  * @cssproperty [--meshcall-screen-share-on-color=#ffffff] - Screen-share icon colour while sharing.
@@ -67,6 +68,12 @@ export class MediaControls extends CallElement {
 
   /** The toolbar's accessible name. */
   @property() label = 'Call controls';
+
+  /**
+   * Keeps the toolbar on show outside a call, its buttons disabled (a page that lays out its call
+   * view before the call starts, say). Without it the toolbar is hidden until there is a call.
+   */
+  @property({ type: Boolean, attribute: 'show-when-idle', reflect: true }) showWhenIdle = false;
 
   @query('.toolbar') private toolbar!: HTMLElement;
   @query('slot[name="extra"]') private extraSlot!: HTMLSlotElement;
@@ -88,6 +95,7 @@ export class MediaControls extends CallElement {
         class="toolbar"
         role="toolbar"
         aria-label=${this.label}
+        ?hidden=${!inCall && !this.showWhenIdle}
         @keydown=${this.#onKeyDown}
         @focusin=${this.#onFocusIn}
       >

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Screenshots of <call-grid>'s layouts in the demo: npm run build:js && node scripts/layout-screenshots.mjs [dir]
+// (default /tmp/meshcall-layouts). Alice voice-calls Bob (cards), then video-calls him (picture in
+// picture), adds Carol (her ring; a grid of three), Bob pins Carol (spotlight), Alice shares her screen
+// (presenter). Each as Bob's page shows it at 1280x800 and 390x844, light and dark.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = process.argv[2] ?? '/tmp/meshcall-layouts';
+const TIMEOUT = 20000;
+mkdirSync(outDir, { recursive: true });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const port = await new Promise((resolve, reject) => {
+  const probe = createServer();
+  probe.once('error', reject);
+  probe.listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address();
+    probe.close(() => resolve(free));
+  });
+});
+const server = spawn(process.execPath, [join(root, 'scripts/demo-server.mjs')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+await new Promise((resolve, reject) => {
+  let output = '';
+  const timer = setTimeout(() => reject(new Error(`demo server did not start:\n${output}`)), 15000);
+  server.stdout.on('data', (chunk) => {
+    output += chunk;
+    if (output.includes('meshcall demo: http')) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+});
+
+const problems = [];
+const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS] });
+const base = `http://localhost:${port}`;
+const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+
+async function open(name, url) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  await page.setViewport(SIZES.desktop);
+  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
+  page.on('console', (message) => message.type() === 'error' && problems.push(`${name}: console error: ${message.text()}`));
+  await page.goto(url, { waitUntil: 'load' });
+  return page;
+}
+const waitForCallState = (page, state) => page.waitForFunction((expected) => document.body.dataset.callState === expected, { timeout: TIMEOUT }, state);
+const waitForLayout = (page, layout) =>
+  page.waitForFunction((expected) => document.querySelector('call-grid')?.shadowRoot?.querySelector('[part~=base]')?.dataset.layout === expected, { timeout: TIMEOUT }, layout);
+
+/** Four screenshots of `page`: both sizes, light and dark. */
+async function shots(page, name) {
+  for (const [size, viewport] of Object.entries(SIZES)) {
+    await page.setViewport(viewport);
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      await sleep(700);
+      const file = join(outDir, `${name}-${size}-${scheme}.png`);
+      await page.screenshot({ path: file });
+      console.log(`  screenshot ${file}`);
+    }
+  }
+  await page.setViewport(SIZES.desktop);
+  await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+}
+/** A click in the page (the element may sit below the fold after a viewport change). */
+const press = (page, selector) => page.$eval(selector, (element) => element.click());
+const accept = async (page, button) => {
+  await page.waitForSelector(`incoming-call >>> [part=${button}]`, { visible: true, timeout: TIMEOUT });
+  await page.click(`incoming-call >>> [part=${button}]`);
+};
+
+try {
+  const alice = await open('alice', `${base}/?user=alice&conversation=dm-alice-bob`);
+  const bob = await open('bob', `${base}/?user=bob`);
+  const carol = await open('carol', `${base}/?user=carol`);
+  await Promise.all([alice, bob, carol].map((page) => waitForCallState(page, 'idle')));
+
+  console.log('- a voice call');
+  await alice.click('#voice-call');
+  await accept(bob, 'accept-button');
+  await Promise.all([waitForCallState(alice, 'active'), waitForCallState(bob, 'active')]);
+  await waitForLayout(bob, 'cards');
+  await press(bob, 'media-controls >>> [part=microphone-button]');
+  await shots(bob, 'voice');
+  await press(bob, 'media-controls >>> [part=microphone-button]');
+  await press(bob, 'media-controls >>> [part=hangup-button]');
+  await Promise.all([waitForCallState(alice, 'idle'), waitForCallState(bob, 'idle')]);
+
+  console.log('- a video call of two');
+  await alice.click('#video-call');
+  await accept(bob, 'accept-video-button');
+  await Promise.all([waitForCallState(alice, 'active'), waitForCallState(bob, 'active')]);
+  await waitForLayout(bob, 'pip');
+  await sleep(1500);
+  await shots(bob, 'video-1to1');
+
+  console.log('- three people');
+  await press(alice, '#add-person');
+  await alice.waitForSelector('#add-person-menu [data-user=carol]', { visible: true });
+  await press(alice, '#add-person-menu [data-user=carol]');
+  await carol.waitForSelector('incoming-call >>> [part=base]', { visible: true, timeout: TIMEOUT });
+  await shots(carol, 'incoming');
+  await accept(carol, 'accept-video-button');
+  await waitForLayout(bob, 'grid');
+  await sleep(2000);
+  await shots(bob, 'group-3');
+
+  console.log('- Bob pins Carol');
+  const carolId = await bob.evaluate(() => [...document.querySelector('call-grid').shadowRoot.querySelectorAll('[part~=tile]')].find((tile) => tile.getAttribute('aria-label').startsWith('Carol'))?.dataset.participantId);
+  await press(bob, `call-grid >>> [data-participant-id="${carolId}"] [part~=pin]`);
+  await waitForLayout(bob, 'spotlight');
+  await shots(bob, 'group-3-pinned');
+  await press(bob, `call-grid >>> [data-participant-id="${carolId}"] [part~=pin]`);
+
+  console.log('- Alice presents');
+  await press(alice, 'media-controls >>> [part=screen-share-button]');
+  await waitForLayout(bob, 'presenter');
+  await sleep(1500);
+  await shots(bob, 'presenter');
+} catch (error) {
+  problems.push(`FAILED: ${error.stack ?? error}`);
+} finally {
+  await browser.close().catch(() => undefined);
+  server.kill('SIGTERM');
+}
+if (problems.length) {
+  console.log(`Problems:\n${problems.join('\n')}`);
+  process.exitCode = 1;
+}
