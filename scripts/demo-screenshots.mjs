@@ -9,14 +9,13 @@
 // on screen and tappable, and that toasts time out or go with their condition; desktop states are
 // also shot at 390x844 (`*-mobile.png`). Fails (exit code 1) when a step does not happen;
 // everything it started is stopped.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
+import { freePort, startDemoServer } from './demo-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/meshcall-screenshots';
@@ -27,41 +26,6 @@ if (!existsSync(join(root, 'dist/meshcall.bundle.js'))) {
   process.exit(1);
 }
 mkdirSync(outDir, { recursive: true });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function startServer(port) {
-  const server = spawn(process.execPath, [join(root, 'scripts/demo-server.mjs')], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`demo server did not start:\n${output}`)), 15000);
-    const onData = (chunk) => {
-      output += chunk;
-      if (output.includes('meshcall demo: http')) {
-        clearTimeout(timer);
-        resolve(server);
-      }
-    };
-    server.stdout.on('data', onData);
-    server.stderr.on('data', (chunk) => (output += chunk));
-    server.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`demo server exited with ${code}:\n${output}`));
-    });
-  });
-}
 
 // axe-core comes with @open-wc/testing; the accessibility audit is skipped if it is not installed.
 const axePath = (() => {
@@ -304,7 +268,7 @@ let server;
 let browser;
 let bobsOtherBrowser;
 try {
-  server = await startServer(port);
+  server = await startDemoServer(port);
   browser = await launchBrowser();
 
   let alice;
@@ -530,7 +494,7 @@ try {
     console.log(`  alice: "${await waitForToast(alice, 'Can’t reach the call server')}"`);
     const shownAt = Date.now();
     await shot(alice, 'demo-server-down.png');
-    server = await startServer(port);
+    server = await startDemoServer(port);
     await waitForCallState(alice, 'idle');
     const left = (await toastTexts(alice)).filter((text) => text.includes('Can’t reach'));
     if (left.length) throw new Error(`alice: the server error stays after reconnecting: ${JSON.stringify(left)}`);

@@ -3,40 +3,19 @@
 // (default /tmp/meshcall-layouts). Alice voice-calls Bob (cards), then video-calls him (picture in
 // picture), adds Carol (her ring; a grid of three), Bob pins Carol (spotlight), Alice shares her screen
 // (presenter). Each as Bob's page shows it at 1280x800 and 390x844, light and dark.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
+import { freePort, startDemoServer } from './demo-process.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/meshcall-layouts';
 const TIMEOUT = 20000;
 mkdirSync(outDir, { recursive: true });
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const port = await new Promise((resolve, reject) => {
-  const probe = createServer();
-  probe.once('error', reject);
-  probe.listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address();
-    probe.close(() => resolve(free));
-  });
-});
-const server = spawn(process.execPath, [join(root, 'scripts/demo-server.mjs')], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-await new Promise((resolve, reject) => {
-  let output = '';
-  const timer = setTimeout(() => reject(new Error(`demo server did not start:\n${output}`)), 15000);
-  server.stdout.on('data', (chunk) => {
-    output += chunk;
-    if (output.includes('meshcall demo: http')) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
-});
+const port = await freePort();
+const server = await startDemoServer(port);
 
 const problems = [];
 const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS] });

@@ -4,47 +4,18 @@
 // button too. Checks the dialog's texts on the way.
 //   npm run build:js && node scripts/ringing-screenshots.mjs [output-dir]   (default /tmp/meshcall-ringing)
 // Fails (exit code 1) when a step does not happen; everything it started is stopped.
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
+import { freePort, startDemoServer } from './demo-process.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = process.argv[2] ?? '/tmp/meshcall-ringing';
 const TIMEOUT = 20000;
 mkdirSync(outDir, { recursive: true });
 
-const port = await new Promise((resolve, reject) => {
-  const probe = createServer();
-  probe.once('error', reject);
-  probe.listen(0, '127.0.0.1', () => {
-    const { port: free } = probe.address();
-    probe.close(() => resolve(free));
-  });
-});
-
-function startServer() {
-  const child = spawn(process.execPath, [join(root, 'scripts/demo-server.mjs')], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`demo server did not start:\n${output}`)), 15000);
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-      if (output.includes('meshcall demo: http')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.once('exit', (code) => reject(new Error(`demo server exited with ${code}:\n${output}`)));
-  });
-}
+const port = await freePort();
+const startServer = () => startDemoServer(port);
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const base = `http://localhost:${port}`;

@@ -4,20 +4,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './demo-process.mjs';
 
 export const TURN_SERVER_PATH = process.env.MESHCALL_TURNSERVER ?? '/usr/bin/turnserver';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Resolves once coturn listens. `secret` signs the credentials (see src/server/turn-credentials.ts);
