@@ -229,7 +229,13 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
     }
     const cutRates = cutSamples.slice(1).map((now, index) => rate(cutSamples[index], now));
     const ladderAtEnd = await pages.alice.evaluate((others) => window.adaptBench.encodings(others), [ids.bob, ids.carol]);
+    // A receiver that lost alice altogether would show as "100% concealment": say what happened instead.
+    const lostBy = [];
+    for (const role of receivers) {
+      if (!(await pages[role].evaluate((aliceId) => window.adaptBench.connected(aliceId), ids.alice))) lostBy.push(role);
+    }
     return {
+      lostBy,
       baselineKbps: baselineRate / 1000,
       cutKbps: median(cutRates) / 1000,
       freezeSeconds,
@@ -245,7 +251,8 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
 }
 
 function describe(result) {
-  return `sent ${result.baselineKbps.toFixed(0)} kbit/s before, ${result.cutKbps.toFixed(0)} during the cut; freezes ${result.freezeSeconds.toFixed(1)} s, ` +
+  const lost = result.lostBy.length > 0 ? `LOST: ${result.lostBy.join(' and ')} no longer connected to alice at the end; ` : '';
+  return `${lost}sent ${result.baselineKbps.toFixed(0)} kbit/s before, ${result.cutKbps.toFixed(0)} during the cut; freezes ${result.freezeSeconds.toFixed(1)} s, ` +
     `concealment ${result.concealmentPercent.toFixed(2)}%, freezes stopped ${result.freezesStopAfter.toFixed(1)} s after the drop, ` +
     `80% rate ${result.recoveredAfter === null ? `not within ${RECOVERY_LIMIT_SECONDS} s` : `${result.recoveredAfter.toFixed(1)} s`} after the release`;
 }
@@ -271,6 +278,8 @@ function report(results) {
   console.log(`  target: freeze time at most a third of the unmanaged run: ${freezeOn.toFixed(1)} s vs ${freezeOff.toFixed(1)} s: ${verdict(freezeOn <= freezeOff / 3)}`);
   console.log(`  target: concealment under 0.5% with adaptation: ${summary('on', (r) => r.concealmentPercent).toFixed(2)}%: ${verdict(summary('on', (r) => r.concealmentPercent) < 0.5)}`);
   console.log(`  target: recovery under 10 s with adaptation: ${Number.isFinite(recovery('on')) ? `${recovery('on').toFixed(1)} s` : 'not reached'}: ${verdict(recovery('on') < 10)}`);
+  const lostRounds = [...results.on, ...results.off].filter((result) => result.lostBy.length > 0).length;
+  if (lostRounds > 0) console.log(`  ${lostRounds} call(s) lost a participant during the run: the figures above include them (a loaded machine?)`);
   console.log(`  alice's camera encodings at the end (adaptation on, last round): ${JSON.stringify(results.on.at(-1).ladderAtEnd)}`);
 }
 
