@@ -54,9 +54,11 @@ export class SpeakingDetector {
     }
     if (level >= threshold) {
       // While they speak, the run goes on until `stopMs` of silence ends it.
-      if (!this.#speaking && (this.#runStart === null || this.#lastVoice === null || now - this.#lastVoice > gapMs)) this.#runStart = now;
+      const runStart =
+        this.#speaking || (this.#runStart !== null && this.#lastVoice !== null && now - this.#lastVoice <= gapMs) ? (this.#runStart ?? now) : now;
+      this.#runStart = runStart;
       this.#lastVoice = now;
-      if (!this.#speaking && now - this.#runStart >= startMs) this.#speaking = true;
+      if (!this.#speaking && now - runStart >= startMs) this.#speaking = true;
     } else if (this.#lastVoice !== null) {
       const silence = now - this.#lastVoice;
       if (this.#speaking ? silence >= stopMs : silence > gapMs) this.#reset();
