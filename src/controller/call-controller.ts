@@ -17,6 +17,9 @@ import {
   CallScreenShareEndedEvent,
   CallDevicesChangeEvent,
   CallDeviceFallbackEvent,
+  CallSpeakingChangeEvent,
+  CallActiveSpeakerChangeEvent,
+  CallStatsEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
@@ -42,6 +45,7 @@ import { worseOf } from './quality/network-quality.js';
 import { withDataSaver } from './quality/policy.js';
 import { QualityMonitor } from './quality/quality-monitor.js';
 import type { ConnectionStats } from './quality/stats.js';
+import { SpeakingMonitor } from './speaking/speaking-monitor.js';
 import {
   CallRecord,
   ParticipantRecord,
@@ -341,6 +345,8 @@ export class CallController extends EventTarget {
   #defaultRingtone: WebAudioRingtone | null = null;
   /** Samples the connections while a call is active; null otherwise. */
   #quality: QualityMonitor | null = null;
+  /** Who speaks, while a call is active; null otherwise. */
+  #speaking: SpeakingMonitor | null = null;
   /** The ladder's encoding for the current call (data saver applied) and the capture height it is for. */
   #ladder: { encoding: VideoEncoding; captureHeight: number } | null = null;
   #dataSaver = false;
@@ -1019,8 +1025,13 @@ export class CallController extends EventTarget {
     }
     this.#state = next;
     this.#syncAudio();
-    if (next === 'active') this.#startQuality();
-    else if (previous === 'active') this.#stopQuality();
+    if (next === 'active') {
+      this.#startQuality();
+      this.#startSpeaking();
+    } else if (previous === 'active') {
+      this.#stopQuality();
+      this.#stopSpeaking();
+    }
     this.dispatchEvent(new CallStateChangeEvent(next, previous));
   }
 
@@ -1271,7 +1282,10 @@ export class CallController extends EventTarget {
         }),
       },
       {
-        onStats: () => undefined,
+        onStats: (userId, stats) => {
+          const participant = active.record.participants.get(userId);
+          if (current() && participant) this.dispatchEvent(new CallStatsEvent(active.record, participant, stats));
+        },
         onLinkQuality: (userId, quality) => {
           const participant = active.record.participants.get(userId);
           if (!current() || !participant) return;
@@ -1303,6 +1317,52 @@ export class CallController extends EventTarget {
   #stopQuality(): void {
     this.#quality?.stop();
     this.#quality = null;
+  }
+
+  // ---- speaking ----
+
+  /** Follows everyone's audio level while the call is active: `speaking` and the active speaker. */
+  #startSpeaking(): void {
+    const active = this.#call;
+    if (!active || this.#speaking) return;
+    const record = active.record;
+    const current = () => this.#call === active;
+    this.#speaking = new SpeakingMonitor(
+      {
+        remotes: () =>
+          [...record.participants.values()]
+            .filter((participant) => participant.state === 'connected')
+            .map((participant) => {
+              const track = participant.stream?.getAudioTracks()[0];
+              const receiver = track ? this.connectionOf(participant.id)?.getReceivers().find((each) => each.track === track) : undefined;
+              return { userId: participant.id, receiver: receiver ?? null, muted: !participant.microphoneEnabled };
+            }),
+        local: () => ({ userId: record.local.id, track: active.media?.audioTrack ?? null, muted: !active.media?.microphoneEnabled }),
+      },
+      {
+        onSpeaking: (userId, speaking) => {
+          const participant = userId === record.local.id ? record.local : record.participants.get(userId);
+          if (!current() || !participant || participant.speaking === speaking) return;
+          participant.speaking = speaking;
+          this.dispatchEvent(new CallSpeakingChangeEvent(record, participant, speaking));
+        },
+        onActiveSpeaker: (userId) => {
+          if (!current()) return;
+          record.activeSpeakerId = userId;
+          this.dispatchEvent(new CallActiveSpeakerChangeEvent(record, userId === null ? null : (record.participants.get(userId) ?? null)));
+        },
+      },
+    );
+    this.#speaking.start();
+  }
+
+  /** Nobody speaks once the call is no longer active: the last levels say nothing any more. */
+  #stopSpeaking(): void {
+    this.#speaking?.stop();
+    this.#speaking = null;
+    const record = this.#call?.record;
+    if (!record) return;
+    for (const participant of [record.local, ...record.participants.values()]) participant.speaking = false;
   }
 
   /** A remote participant's level: the worse of our measure of the link and the uplink they report. */

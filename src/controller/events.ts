@@ -3,6 +3,7 @@ import type { DeviceChoice, DeviceKind, DeviceList, MediaDeviceOption } from './
 import type { CallHistoryEntry } from './history/history-entry.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant, ScreenShareEndReason, WaitingCall, WaitingEndReason } from './model.js';
 import type { NetworkQuality } from './quality/network-quality.js';
+import type { ConnectionStats } from './quality/stats.js';
 import type { SignallingState } from './transport/signalling.js';
 
 /**
@@ -212,6 +213,48 @@ export class CallQualityChangeEvent extends Event {
 }
 
 /**
+ * A participant (the local one included) started or stopped speaking (`participant.speaking`).
+ * Steadied: on after about a quarter of a second of voice, off after a second of silence, off at
+ * once when they mute.
+ */
+export class CallSpeakingChangeEvent extends Event {
+  constructor(
+    readonly call: Call,
+    readonly participant: Participant,
+    readonly speaking: boolean,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-speaking-change', init);
+  }
+}
+
+/** The remote participant a speaker layout shows large changed (`call.activeSpeakerId`); null when they left. */
+export class CallActiveSpeakerChangeEvent extends Event {
+  constructor(
+    readonly call: Call,
+    readonly participant: Participant | null,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-active-speaker-change', init);
+  }
+}
+
+/**
+ * A new sample of the connection with one participant (every second while the call is active),
+ * as `controller.statsOf(participant.id)` now returns it: for a stats overlay or a page's own figures.
+ */
+export class CallStatsEvent extends Event {
+  constructor(
+    readonly call: Call,
+    readonly participant: Participant,
+    readonly stats: ConnectionStats,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-stats', init);
+  }
+}
+
+/**
  * Our screen share stopped by itself: the browser's "stop sharing" control (`ended`), or another
  * participant started presenting (`taken-over`, `by` them). Stopping it with
  * `setScreenShareEnabled(false)` dispatches nothing but the local participant's change.
@@ -284,4 +327,7 @@ export interface CallControllerEventMap {
   'call-waiting-ended': CallWaitingEndedEvent;
   'call-quality-change': CallQualityChangeEvent;
   'call-screen-share-ended': CallScreenShareEndedEvent;
+  'call-speaking-change': CallSpeakingChangeEvent;
+  'call-active-speaker-change': CallActiveSpeakerChangeEvent;
+  'call-stats': CallStatsEvent;
 }

@@ -63,6 +63,11 @@ export interface Participant extends UserInfo {
   /** They paused their camera to us because the network could not carry it; it comes back by itself. */
   readonly videoPaused: boolean;
   /**
+   * Whether they are speaking now, from their audio level: on after about a quarter of a second of
+   * voice, off after a second without; never while their microphone is off. See `call-speaking-change`.
+   */
+  readonly speaking: boolean;
+  /**
    * The screen they share, as a video stream of its own beside the camera; null while they share
    * none. For the local participant, what we share.
    */
@@ -96,6 +101,12 @@ export interface Call {
   readonly createdAt: number;
   /** When the first participant answered; null until then. */
   readonly answeredAt: number | null;
+  /**
+   * The remote participant who speaks, or spoke last, steadied for a speaker layout: it changes once
+   * a new speaker has spoken 1.5 s, at most every 2 s. Never the local user (nobody wants to watch
+   * themselves large); null until someone has spoken. See `call-active-speaker-change`.
+   */
+  readonly activeSpeakerId: string | null;
 }
 
 /** The controller's mutable participant; pages see it through the read-only {@link Participant}. */
@@ -112,6 +123,7 @@ export class ParticipantRecord implements Participant {
   stream: MediaStream | null = null;
   networkQuality: NetworkQuality | null = null;
   videoPaused = false;
+  speaking = false;
   /** The uplink they last reported; their level is the worse of it and our own measure. */
   reportedUplink: NetworkQuality | null = null;
   /** Our measure of the link with them. */
@@ -140,6 +152,7 @@ export class CallRecord implements Call {
   readonly createdAt = Date.now();
   answeredAt: number | null = null;
   conversationTitle: string | null = null;
+  activeSpeakerId: string | null = null;
 
   constructor(
     readonly id: string,

@@ -2,6 +2,7 @@ import type { AcceptOptions, StartCallOptions } from './call-controller.js';
 import type { CallControllerEventMap } from './events.js';
 import type { CallHistory } from './history/call-history.js';
 import type { DeviceChoice, DeviceList } from './media/devices.js';
+import type { ConnectionStats } from './quality/stats.js';
 import type { Call, CallState, UserInfo, UserProfile, WaitingCall } from './model.js';
 
 /** What the elements read of the call history; they listen for its events on the controller. */
@@ -41,6 +42,9 @@ export interface CallControllerView {
 
   /** How to show a person: the page's name and picture for them, else the one they gave. */
   profileOf(user: UserInfo): UserProfile;
+
+  /** The last stats of the connection with a participant (`call-stats` tells of each new one), or null. */
+  statsOf(userId: string): ConnectionStats | null;
 
   /** Elements only wait for it to settle; what it resolves with is the controller's business. */
   startCall(options: StartCallOptions): Promise<unknown>;

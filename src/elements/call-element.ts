@@ -3,7 +3,8 @@ import { property } from 'lit/decorators.js';
 import { CallError, CallErrorEvent, callController, type CallControllerEventMap } from '../controller/index.js';
 import type { CallControllerView } from '../controller/view.js';
 
-const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
+/** The controller events every element re-renders on. */
+export const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-state-change',
   'call-incoming',
   'call-participant-joined',
@@ -23,6 +24,8 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-screen-share-ended',
   'call-devices-change',
   'call-device-fallback',
+  'call-speaking-change',
+  'call-active-speaker-change',
 ];
 
 /**
@@ -34,6 +37,14 @@ export abstract class CallElement extends LitElement {
   @property({ attribute: false }) controller: CallControllerView = callController;
 
   #subscribed: CallControllerView | null = null;
+
+  /** The events this kind of element follows; an element that needs more (frequent ones) adds them. */
+  protected static readonly controllerEvents: ReadonlyArray<keyof CallControllerEventMap> = CONTROLLER_EVENTS;
+
+  /** Whether this controller event should re-render the element. */
+  protected wantsUpdate(_event: Event): boolean {
+    return true;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -70,20 +81,24 @@ export abstract class CallElement extends LitElement {
   protected onControllerEvent(_event: Event): void {}
 
   #onEvent = (event: Event): void => {
-    this.requestUpdate();
+    if (this.wantsUpdate(event)) this.requestUpdate();
     this.onControllerEvent(event);
   };
 
   #subscribe(): void {
     if (this.#subscribed === this.controller) return;
     this.#unsubscribe();
-    for (const type of CONTROLLER_EVENTS) this.controller.addEventListener(type, this.#onEvent);
+    for (const type of this.#events()) this.controller.addEventListener(type, this.#onEvent);
     this.#subscribed = this.controller;
   }
 
   #unsubscribe(): void {
     if (!this.#subscribed) return;
-    for (const type of CONTROLLER_EVENTS) this.#subscribed.removeEventListener(type, this.#onEvent);
+    for (const type of this.#events()) this.#subscribed.removeEventListener(type, this.#onEvent);
     this.#subscribed = null;
+  }
+
+  #events(): ReadonlyArray<keyof CallControllerEventMap> {
+    return (this.constructor as typeof CallElement).controllerEvents;
   }
 }

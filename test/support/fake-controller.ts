@@ -1,5 +1,8 @@
 import {
+  CallActiveSpeakerChangeEvent,
   CallAudioPlaybackEvent,
+  CallSpeakingChangeEvent,
+  CallStatsEvent,
   CallDevicesChangeEvent,
   CallHistoryAddEvent,
   CallHistoryChangeEvent,
@@ -19,6 +22,7 @@ import {
   type CallHistoryEntry,
   type CallHistoryQuery,
   type CallState,
+  type ConnectionStats,
   type DeviceChoice,
   type DeviceList,
   type Participant,
@@ -84,6 +88,7 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     stream: null,
     networkQuality: null,
     videoPaused: false,
+    speaking: false,
     screenStream: null,
     ...overrides,
   };
@@ -288,6 +293,7 @@ export class FakeController extends EventTarget implements CallControllerView {
       participants: new Map(remotes.map((remote) => [remote.id, remote])),
       createdAt: Date.now(),
       answeredAt: null,
+      activeSpeakerId: null,
     };
     this.setState(state, call);
     return call;
@@ -318,6 +324,32 @@ export class FakeController extends EventTarget implements CallControllerView {
   setRingtoneBlocked(blocked: boolean): void {
     this.ringtoneBlocked = blocked;
     this.dispatchEvent(new CallRingtonePlaybackEvent(blocked));
+  }
+
+  readonly #stats = new Map<string, ConnectionStats>();
+
+  statsOf(userId: string): ConnectionStats | null {
+    return this.#stats.get(userId) ?? null;
+  }
+
+  /** A new sample of the connection with a remote participant, announced with `call-stats` as the controller does. */
+  setStats(userId: string, stats: ConnectionStats): void {
+    this.#stats.set(userId, stats);
+    const participant = this.call?.participants.get(userId);
+    if (this.call && participant) this.dispatchEvent(new CallStatsEvent(this.call, participant, stats));
+  }
+
+  /** Someone started or stopped speaking, announced as the controller does. */
+  setSpeaking(participant: FakeParticipant, speaking: boolean): void {
+    participant.speaking = speaking;
+    if (this.call) this.dispatchEvent(new CallSpeakingChangeEvent(this.call, participant, speaking));
+  }
+
+  /** The active speaker changed, announced as the controller does. */
+  setActiveSpeaker(userId: string | null): void {
+    if (!this.call) return;
+    this.call.activeSpeakerId = userId;
+    this.dispatchEvent(new CallActiveSpeakerChangeEvent(this.call, userId === null ? null : (this.call.participants.get(userId) ?? null)));
   }
 
   profileOf(user: UserInfo): UserProfile {

@@ -176,6 +176,76 @@ export default css`
     fill: var(--meshcall-quality-lost-color, #ef5350);
   }
 
+  /*
+   * The speaker's ring, drawn over the video (an inset shadow on the tile itself would be under it),
+   * faded in and out so that a quick change does not flash.
+   */
+  .tile::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    z-index: 1;
+    border-radius: inherit;
+    box-shadow: inset 0 0 0 var(--meshcall-speaking-ring-width, 3px) var(--meshcall-speaking-color, #4ade80);
+    opacity: 0;
+    transition: opacity 150ms ease-out;
+    pointer-events: none;
+  }
+
+  .tile--speaking::after {
+    opacity: 1;
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .tile::after {
+      transition: none;
+    }
+  }
+
+  .speaking {
+    flex: none;
+    display: inline-flex;
+    width: 1rem;
+    height: 1rem;
+    color: var(--meshcall-speaking-color, #4ade80);
+  }
+
+  .speaking svg {
+    width: 100%;
+    height: 100%;
+  }
+
+  /* Figures over the video: small, tabular, on a dark plate that keeps them readable over any picture. */
+  .stats {
+    position: absolute;
+    top: 0.5rem;
+    left: 0.5rem;
+    z-index: 1;
+    margin: 0;
+    padding: 0.375rem 0.5rem;
+    border-radius: 0.375rem;
+    background: var(--meshcall-stats-background, rgb(0 0 0 / 0.7));
+    font-size: 0.75rem;
+    line-height: 1.35;
+    font-variant-numeric: tabular-nums;
+    max-width: calc(100% - 3.5rem);
+  }
+
+  .stats-row {
+    display: flex;
+    gap: 0.5rem;
+    justify-content: space-between;
+  }
+
+  .stats dt {
+    opacity: 0.75;
+  }
+
+  .stats dd {
+    margin: 0;
+    white-space: nowrap;
+  }
+
   .video-paused {
     position: absolute;
     inset-inline: 0;
@@ -359,27 +429,27 @@ export const layoutStyles = css`
     height: 1.5rem;
   }
 
-  /* Someone pinned in a group: them large, the others in a row below. */
-  .grid--spotlight {
+  /* Someone pinned in a group, or the active speaker: them large, the others in a row below. */
+  .grid--stage {
     display: flex;
     flex-wrap: wrap;
     justify-content: center;
     align-content: flex-start;
   }
 
-  .grid--spotlight .tile {
+  .grid--stage .tile {
     flex: 0 0 var(--meshcall-strip-tile-width, 11rem);
     aspect-ratio: 16 / 9;
   }
 
-  .grid--spotlight .tile--large {
+  .grid--stage .tile--large {
     order: -1;
     flex: 0 0 100%;
     aspect-ratio: auto;
     height: min(var(--meshcall-stage-max-height, 65vh), 100cqw * 9 / 16);
   }
 
-  .grid--spotlight .tile--large .video {
+  .grid--stage .tile--large .video {
     object-fit: contain;
   }
 

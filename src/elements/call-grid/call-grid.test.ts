@@ -1,6 +1,6 @@
 import { aTimeout, expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../define.js';
-import { CallController } from '../../controller/index.js';
+import { CallController, type ConnectionStats } from '../../controller/index.js';
 import { FakeController, participant } from '../../../test/support/fake-controller.js';
 import { waitForNewFrames } from '../../../test/support/media.js';
 import { peerServer } from '../../../test/support/peer-server.js';
@@ -664,6 +664,149 @@ describe('<call-grid> with a fake controller', () => {
 
 // ---- real controllers ----
 
+
+const SAMPLE: ConnectionStats = {
+  timestamp: 1000,
+  intervalMs: 1000,
+  rttMs: 12.4,
+  availableOutgoingBitrate: null,
+  sendBitrate: 500_000,
+  receiveBitrate: 1_234_000,
+  videoSendBitrate: 450_000,
+  jitterMs: 3,
+  lossRatio: 0.012,
+  remoteLossRatio: 0,
+  remoteJitterMs: 3,
+  qualityLimitationReason: null,
+  framesSent: 100,
+  framesReceived: 100,
+  framesDecoded: 100,
+  sentVideo: null,
+  receivedVideo: { width: 640, height: 360, framesPerSecond: 24 },
+  freezeCount: 0,
+  totalFreezesDuration: 0,
+  concealmentRatio: 0,
+  audioLevel: 0.1,
+  localAudioLevel: null,
+  receiving: true,
+  videoCodec: 'video/VP8',
+};
+
+describe('<call-grid> speaking, the speaker layout and the stats overlay, with a fake controller', () => {
+  it('rings the tile of whoever speaks, says so, and never for a muted person', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob', { cameraEnabled: true });
+    fake.enter('active', { remotes: [bob] });
+    await el.updateComplete;
+    const ring = (id: string) => getComputedStyle(tileOf(el, id)!, '::after').opacity;
+    expect(tileOf(el, 'bob')!.hasAttribute('data-speaking')).to.equal(false);
+    expect(parts(el, 'speaking')).to.have.length(0);
+
+    fake.setSpeaking(bob, true);
+    fake.setSpeaking(fake.call!.local, true);
+    await el.updateComplete;
+    for (const id of ['bob', 'me']) {
+      const tile = tileOf(el, id)!;
+      expect(tile.getAttribute('part')).to.equal('tile tile-speaking');
+      expect(tile.hasAttribute('data-speaking')).to.equal(true);
+      expect(tile.getAttribute('aria-label')).to.match(/, speaking$/);
+      expect(tile.querySelector('[part~="speaking"]')!.getAttribute('aria-label')).to.equal('Speaking');
+    }
+    await waitUntil(() => ring('bob') === '1', `ring opacity ${ring('bob')}`);
+    await expect(el).to.be.accessible();
+
+    // A muted person is never shown speaking, whatever a level said last.
+    bob.microphoneEnabled = false;
+    fake.changed(bob);
+    await el.updateComplete;
+    expect(tileOf(el, 'bob')!.hasAttribute('data-speaking')).to.equal(false);
+    expect(tileOf(el, 'bob')!.querySelector('[part~="speaking"]')).to.equal(null);
+    await waitUntil(() => ring('bob') === '0', `ring opacity ${ring('bob')}`);
+  });
+
+  it('shows the ring on the cards of a voice call too', async () => {
+    const { el, fake } = await fakeGrid();
+    const bob = participant('bob');
+    fake.enter('active', { video: false, remotes: [bob, participant('carol')] });
+    fake.setSpeaking(bob, true);
+    await el.updateComplete;
+    expect(parts(el, 'base')[0].dataset.layout).to.equal('cards');
+    expect(tileOf(el, 'bob')!.getAttribute('part')).to.equal('tile tile-speaking');
+    expect(tileOf(el, 'carol')!.getAttribute('part')).to.equal('tile');
+  });
+
+  it('with layout="speaker" shows the active speaker large, the first of the others before anyone spoke, and a pin over both', async () => {
+    const fake = fakeController();
+    const el = await fixture<CallGrid>(html`<call-grid .controller=${fake} layout="speaker" style="width: 800px"></call-grid>`);
+    fake.enter('active', { remotes: videoRemotes(3) });
+    await el.updateComplete;
+    const base = () => parts(el, 'base')[0];
+    const large = () => parts(el, 'tile').find((tile) => tile.classList.contains('tile--large'))?.dataset.participantId;
+    expect(base().dataset.layout).to.equal('speaker');
+    expect(large()).to.equal('p0');
+    const strip = parts(el, 'tile').filter((tile) => !tile.classList.contains('tile--large'));
+    expect(strip).to.have.length(3);
+    expect(tileOf(el, 'p0')!.getBoundingClientRect().width).to.be.closeTo(800, 1);
+    for (const tile of strip) expect(tile.getBoundingClientRect().top).to.be.above(tileOf(el, 'p0')!.getBoundingClientRect().bottom - 1);
+
+    fake.setActiveSpeaker('p2');
+    await el.updateComplete;
+    expect(large()).to.equal('p2');
+
+    el.pinned = 'p1';
+    await el.updateComplete;
+    expect(base().dataset.layout).to.equal('spotlight');
+    expect(large()).to.equal('p1');
+    el.pinned = null;
+    await el.updateComplete;
+    expect(large()).to.equal('p2');
+
+    // Without the choice, a group is a grid whoever speaks.
+    el.layout = 'auto';
+    await el.updateComplete;
+    expect(base().dataset.layout).to.equal('grid');
+    expect(large()).to.equal(undefined);
+    // A call of two stays picture-in-picture: the other person is the speaker anyway.
+    el.layout = 'speaker';
+    fake.enter('active', { remotes: videoRemotes(1) });
+    await el.updateComplete;
+    expect(base().dataset.layout).to.equal('pip');
+  });
+
+  it('with show-stats overlays each remote tile with its figures, refreshed at each sample', async () => {
+    const fake = fakeController();
+    const el = await fixture<CallGrid>(html`<call-grid .controller=${fake} show-stats></call-grid>`);
+    const bob = participant('bob', { cameraEnabled: true });
+    fake.enter('active', { remotes: [bob] });
+    await el.updateComplete;
+    expect(parts(el, 'stats'), 'before the first sample').to.have.length(0);
+    fake.setStats('bob', SAMPLE);
+    await el.updateComplete;
+    const overlay = () => tileOf(el, 'bob')!.querySelector<HTMLElement>('[part~="stats"]')!;
+    const rows = () => Object.fromEntries([...overlay().querySelectorAll('.stats-row')].map((row) => [row.querySelector('dt')!.textContent, row.querySelector('dd')!.textContent]));
+    expect(rows()).to.deep.equal({
+      Resolution: '640×360',
+      'Frame rate': '24 fps',
+      Bitrate: '1.2 Mbit/s',
+      'Round trip': '12 ms',
+      Loss: '1.2 %',
+      Codec: 'VP8',
+    });
+    expect(tileOf(el, 'me')!.querySelector('[part~="stats"]'), 'no overlay on our own tile').to.equal(null);
+    // Readable over video: light text on a dark plate.
+    expect(getComputedStyle(overlay()).backgroundColor).to.equal('rgba(0, 0, 0, 0.7)');
+
+    fake.setStats('bob', { ...SAMPLE, receivedVideo: { width: 320, height: 180, framesPerSecond: 12 }, receiveBitrate: 300_000 });
+    await el.updateComplete;
+    expect(rows().Resolution).to.equal('320×180');
+    expect(rows().Bitrate).to.equal('300 kbit/s');
+    await expect(el).to.be.accessible();
+
+    el.showStats = false;
+    await el.updateComplete;
+    expect(parts(el, 'stats')).to.have.length(0);
+  });
+});
 
 describe('<call-grid> with real controllers', () => {
   let alice: CallController;

@@ -4,14 +4,14 @@ import { classMap } from 'lit/directives/class-map.js';
 import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { styleMap } from 'lit/directives/style-map.js';
-import type { NetworkQuality, Participant } from '../../controller/index.js';
-import { CallElement } from '../call-element.js';
+import type { CallControllerEventMap, ConnectionStats, NetworkQuality, Participant } from '../../controller/index.js';
+import { CallElement, CONTROLLER_EVENTS } from '../call-element.js';
 import { avatarColorOf, initialsOf } from '../shared/avatar.js';
 import { cameraOffIcon, microphoneOffIcon } from '../shared/icons.js';
 import { joinedCall } from '../shared/in-call.js';
 import { CallGridPinEvent } from './call-grid.events.js';
 import styles, { layoutStyles } from './call-grid.styles.js';
-import { exitFullscreenIcon, fullscreenIcon, pinIcon } from './grid-icons.js';
+import { exitFullscreenIcon, fullscreenIcon, pinIcon, speakingIcon } from './grid-icons.js';
 import { presenterOf, renderStage } from './presenter.js';
 import presenterStyles from './presenter.styles.js';
 
@@ -21,9 +21,13 @@ export * from './call-grid.events.js';
  * How the grid lays out the call: `presenter` while someone shares a screen; `cards` while nobody's
  * camera is on (a voice call: compact cards, no empty video frames); `pip` for two people, the
  * other (or the pinned one) large and the other small in a corner; `spotlight` for a group with
- * someone pinned, large above a strip of the others; `grid` otherwise.
+ * someone pinned, large above a strip of the others; `speaker` for a group with the `speaker`
+ * layout chosen and nobody pinned, the active speaker large above the strip; `grid` otherwise.
  */
-export type CallGridLayout = 'grid' | 'pip' | 'spotlight' | 'cards' | 'presenter';
+export type CallGridLayout = 'grid' | 'pip' | 'spotlight' | 'speaker' | 'cards' | 'presenter';
+
+/** What the page asks of a group video call: `auto`, a grid of equals; `speaker`, whoever speaks large. */
+export type CallGridLayoutChoice = 'auto' | 'speaker';
 
 const STATUS_TEXT: Partial<Record<Participant['state'], string>> = {
   ringing: 'Ringing…',
@@ -69,11 +73,28 @@ function showsVideo(participant: Participant): boolean {
   );
 }
 
-function layoutOf(participants: Participant[], presenting: boolean, pinned: Participant | undefined): CallGridLayout {
+function layoutOf(participants: Participant[], presenting: boolean, pinned: Participant | undefined, choice: CallGridLayoutChoice): CallGridLayout {
   if (presenting) return 'presenter';
   if (!participants.some((participant) => participant.cameraEnabled)) return 'cards';
   if (participants.length === 2) return 'pip';
-  return pinned ? 'spotlight' : 'grid';
+  if (pinned) return 'spotlight';
+  return choice === 'speaker' ? 'speaker' : 'grid';
+}
+
+const kbps = (bitsPerSecond: number) =>
+  bitsPerSecond >= 1_000_000 ? `${(bitsPerSecond / 1_000_000).toFixed(1)} Mbit/s` : `${Math.round(bitsPerSecond / 1000)} kbit/s`;
+
+/** The overlay's rows: what we receive from them, and the link; a row with nothing measured is left out. */
+function statsRows(stats: ConnectionStats): Array<[string, string]> {
+  const rows: Array<[string, string | null]> = [
+    ['Resolution', stats.receivedVideo ? `${stats.receivedVideo.width}×${stats.receivedVideo.height}` : null],
+    ['Frame rate', stats.receivedVideo?.framesPerSecond != null ? `${Math.round(stats.receivedVideo.framesPerSecond)} fps` : null],
+    ['Bitrate', kbps(stats.receiveBitrate)],
+    ['Round trip', stats.rttMs !== null ? `${Math.round(stats.rttMs)} ms` : null],
+    ['Loss', `${(stats.lossRatio * 100).toFixed(1)} %`],
+    ['Codec', stats.videoCodec ? stats.videoCodec.replace(/^video\//, '') : null],
+  ];
+  return rows.filter((row): row is [string, string] => row[1] !== null);
 }
 
 /** Whether this browser can show an element full screen (iPhone Safari cannot). */
@@ -92,6 +113,16 @@ const fullscreenAvailable = () => typeof Element.prototype.requestFullscreen ===
  * large, with "Alice is presenting" (or "You are presenting"), and everyone's tile in a strip below
  * it. Tiles keep their `<video>` elements across layouts.
  *
+ * With `layout="speaker"`, a group video call shows the active speaker large above a strip of the
+ * others (`speaker`): the remote participant who speaks or spoke last, changed only once a new
+ * speaker has spoken 1.5 s and at most every 2 s (the controller's `call.activeSpeakerId`); until
+ * someone has spoken, the first of the others. A pin wins over the speaker, a shared screen over both.
+ *
+ * Whoever speaks (oneself included) has a ring around their tile or card and a "Speaking" icon by
+ * their name; muted people never do. With `show-stats`, each remote tile shows its connection's
+ * figures over the video (resolution, frame rate, bitrate, round trip, loss, codec), refreshed at
+ * every sample (each second).
+ *
  * Each video tile has a pin button (`aria-pressed`): pinning shows that person large (in a call of
  * two, the pinned one takes the large place, oneself included). A full-screen button shows the grid
  * full screen, in every layout but a voice call's cards; it is absent where the browser has no
@@ -107,7 +138,9 @@ const fullscreenAvailable = () => typeof Element.prototype.requestFullscreen ===
  * @csspart screen - The shared screen's `<video>` in the stage.
  * @csspart presenter - The stage's caption, "Alice is presenting".
  * @csspart enable-sound - Shown while the browser blocks the call's sound until the user interacts: a click plays it.
- * @csspart tile - Each participant's tile (`role="listitem"`).
+ * @csspart tile - Each participant's tile (`role="listitem"`); also `tile-speaking` while they speak.
+ * @csspart speaking - The "Speaking" indicator by the name (`role="img"`), shown while they speak.
+ * @csspart stats - The stats overlay of a remote tile with `show-stats` (a `<dl>`).
  * @csspart video - Each tile's `<video>`; the local one is muted and mirrored.
  * @csspart name - The participant's name.
  * @csspart mic-off - The indicator shown while a participant's microphone is off (`role="img"`, "Microphone off"): white on red.
@@ -146,6 +179,9 @@ const fullscreenAvailable = () => typeof Element.prototype.requestFullscreen ===
  * @cssproperty [--meshcall-stage-aspect-ratio=16 / 9] - The stage's shape; `auto` lets it fill a host with a set height.
  * @cssproperty [--meshcall-stage-max-height=65vh] - How tall the stage may grow (it is then at most 16:9 as wide, centred); `none` with a set host height.
  * @cssproperty [--meshcall-strip-tile-width=11rem] - Width of each tile in the presenter layout's strip.
+ * @cssproperty [--meshcall-speaking-color=#4ade80] - The ring around a speaker's tile and their "Speaking" icon.
+ * @cssproperty [--meshcall-speaking-ring-width=3px] - Width of that ring.
+ * @cssproperty [--meshcall-stats-background=rgb(0 0 0 / 0.7)] - Behind the stats overlay.
  */
 export class CallGrid extends CallElement {
   static override styles = [styles, presenterStyles, layoutStyles];
@@ -156,7 +192,20 @@ export class CallGrid extends CallElement {
    */
   @property({ reflect: true }) pinned: string | null = null;
 
+  /** `speaker` shows a group video call's active speaker large (reflected as `layout`). */
+  @property({ reflect: true }) layout: CallGridLayoutChoice = 'auto';
+
+  /** Shows each remote tile's connection figures over its video (reflected as `show-stats`). */
+  @property({ type: Boolean, reflect: true, attribute: 'show-stats' }) showStats = false;
+
   @state() private fullscreen = false;
+
+  protected static override readonly controllerEvents: ReadonlyArray<keyof CallControllerEventMap> = [...CONTROLLER_EVENTS, 'call-stats'];
+
+  /** A new sample only matters to an overlay on show. */
+  protected override wantsUpdate(event: Event): boolean {
+    return event.type !== 'call-stats' || this.showStats;
+  }
 
   override render() {
     const call = joinedCall(this.controller);
@@ -175,9 +224,11 @@ export class CallGrid extends CallElement {
     const startAt = (index: number, at: typeof start) => (at?.index === index ? String(at.line) : 'auto');
     const presenter = presenterOf(call);
     const pinned = participants.find((participant) => participant.id === this.pinned);
-    const layout = layoutOf(participants, presenter !== null, pinned);
-    const large = layout === 'pip' ? (pinned ?? participants[1]) : layout === 'spotlight' ? pinned : undefined;
-    const pins = layout === 'grid' || layout === 'pip' || layout === 'spotlight';
+    const layout = layoutOf(participants, presenter !== null, pinned, this.layout);
+    const speaker = participants.find((participant) => !participant.isLocal && participant.id === call.activeSpeakerId) ?? participants[1];
+    const large =
+      layout === 'pip' ? (pinned ?? participants[1]) : layout === 'spotlight' ? pinned : layout === 'speaker' ? speaker : undefined;
+    const pins = layout === 'grid' || layout === 'pip' || layout === 'spotlight' || layout === 'speaker';
     // Over the top-left tile, or in the stage's corner while someone presents (clear of its caption).
     const fullscreen = layout === 'cards' || !fullscreenAvailable() ? nothing : this.#renderFullscreenButton();
     return html`
@@ -191,7 +242,7 @@ export class CallGrid extends CallElement {
       ${presenter ? renderStage(this.controller, presenter, fullscreen) : nothing}
       <div
         part="base"
-        class=${classMap({ grid: true, [`grid--${layout}`]: true, 'grid--strip': presenter !== null })}
+        class=${classMap({ grid: true, [`grid--${layout}`]: true, 'grid--strip': presenter !== null, 'grid--stage': layout === 'spotlight' || layout === 'speaker' })}
         data-layout=${layout}
         role="list"
         aria-label="Call participants"
@@ -284,6 +335,15 @@ export class CallGrid extends CallElement {
     >`;
   }
 
+  #renderStats(participant: Participant): TemplateResult | typeof nothing {
+    if (!this.showStats || participant.isLocal || participant.state !== 'connected') return nothing;
+    const stats = this.controller.statsOf(participant.id);
+    if (!stats) return nothing;
+    return html`<dl part="stats" class="stats" aria-label=${`Connection with ${this.controller.profileOf(participant).name}`}>
+      ${statsRows(stats).map(([term, value]) => html`<div class="stats-row"><dt>${term}</dt><dd>${value}</dd></div>`)}
+    </dl>`;
+  }
+
   #renderTile(
     participant: Participant,
     placement: Record<string, string>,
@@ -293,17 +353,19 @@ export class CallGrid extends CallElement {
     const name = participant.isLocal ? `${profile.name} (you)` : profile.name;
     const hasVideo = showsVideo(participant);
     const status = participant.isLocal ? undefined : STATUS_TEXT[participant.state];
+    const speaking = participant.speaking && participant.microphoneEnabled;
     // Every video is muted: the controller plays the remote audio itself, whether or not a grid is
     // on the page and whatever the cameras do (a video with no frames never plays its sound).
     // Lit re-assigns object values on every render, and assigning srcObject (even the same stream)
     // restarts loading: `live` assigns only when the element's stream really differs.
     return html`
       <div
-        part="tile"
-        class=${classMap({ tile: true, 'tile--large': role.large, 'tile--small': role.small })}
+        part=${speaking ? 'tile tile-speaking' : 'tile'}
+        class=${classMap({ tile: true, 'tile--large': role.large, 'tile--small': role.small, 'tile--speaking': speaking })}
         role="listitem"
-        aria-label=${name}
+        aria-label=${speaking ? `${name}, speaking` : name}
         data-participant-id=${participant.id}
+        ?data-speaking=${speaking}
         style=${styleMap(placement)}
       >
         <video
@@ -329,9 +391,15 @@ export class CallGrid extends CallElement {
         ${!status && participant.videoPaused && participant.cameraEnabled
           ? html`<div part="video-paused" class="video-paused">Video paused: poor connection</div>`
           : nothing}
+        ${this.#renderStats(participant)}
         <div class="label">
           ${this.#renderQuality(participant)}
           <span part="name" class="name">${name}</span>
+          ${speaking
+            ? html`<span part="speaking" class="indicator speaking" role="img" aria-label="Speaking" title="Speaking"
+                ><svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${speakingIcon}</svg></span
+              >`
+            : nothing}
           ${participant.microphoneEnabled
             ? nothing
             : html`<span part="mic-off" class="indicator mic-off" role="img" aria-label="Microphone off" title="Microphone off"

@@ -12,3 +12,6 @@ export const fullscreenIcon = line('M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5');
 
 /** Four corners pointing in: leave full screen. */
 export const exitFullscreenIcon = line('M9 4v5H4M20 9h-5V4M15 20v-5h5M4 15h5v5');
+
+/** Three bars of a level meter: this person is speaking. */
+export const speakingIcon = line('M6 10v4M12 6v12M18 9v6');
