@@ -23,6 +23,7 @@ const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-screen-share-ended',
   'call-devices-change',
   'call-device-fallback',
+  'call-preview-change',
 ];
 
 /**
