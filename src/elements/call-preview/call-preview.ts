@@ -68,6 +68,9 @@ export class CallPreview extends CallElement {
   /** The user ids the Join button rings while idle, separated by spaces. */
   @property() participants = '';
 
+  /** The Join button's text; by default "Join call" while rung, else "Start call". */
+  @property({ attribute: 'join-label' }) joinLabel = '';
+
   #frame = 0;
   #meteredPreview: DevicePreview | null = null;
   #meterValueShownAt = 0;
@@ -110,7 +113,7 @@ export class CallPreview extends CallElement {
   }
 
   #renderOpen(preview: DevicePreview) {
-    const joinLabel = this.controller.state === 'incoming' ? 'Join call' : 'Start call';
+    const joinLabel = this.joinLabel || (this.controller.state === 'incoming' ? 'Join call' : 'Start call');
     return html`
       <div class="meter-row">
         <span id="meter-label">Microphone</span>
