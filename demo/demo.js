@@ -1,6 +1,6 @@
 // meshcall demo: a small chat app whose conversations can be called, built on the published bundle
 // exactly as a user's page would (the bundle registers the elements; the page drives the shared controller).
-import { avatarColorOf, callController, initialsOf } from '/dist/meshcall.bundle.js';
+import { avatarColorOf, callController, describeCall, initialsOf } from '/dist/meshcall.bundle.js';
 
 const USERS = [
   { id: 'alice', name: 'Alice' },
@@ -972,7 +972,47 @@ function startApp(self) {
     showError(event.error);
   });
 
-  $('device-settings').addEventListener('click', () => $('device-dialog').showModal());
+  // Outside a call "Devices" is the pre-join check (camera, microphone level, devices, then call from
+  // there on the tracks it opened); during a call it switches devices.
+  $('device-settings').addEventListener('click', () => {
+    const state = callController.state;
+    if (state === 'idle' || state === 'incoming') openPreview();
+    else $('device-dialog').showModal();
+  });
+  $('incoming-preview').addEventListener('click', openPreview);
+
+  function openPreview() {
+    const preview = $('call-preview');
+    const conversation = conversations.get(selectedId);
+    preview.setAttribute('conversation', conversation.id);
+    preview.setAttribute('participants', otherMembers(conversation).join(' '));
+    if (callController.state === 'incoming') preview.removeAttribute('join-label');
+    else preview.setAttribute('join-label', conversation.kind === 'direct' ? `Call ${conversation.name}` : `Call ${conversation.name.toLowerCase()}`);
+    if (!$('preview-dialog').open) $('preview-dialog').showModal();
+    callController.startPreview().catch(showError);
+  }
+
+  // Closing the check without a call releases the camera and microphone (a call took them over otherwise).
+  $('preview-dialog').addEventListener('close', () => void callController.stopPreview());
+  document.addEventListener('call-preview-close', () => $('preview-dialog').close());
+  document.addEventListener('call-preview-join', (event) => {
+    $('preview-dialog').close();
+    // Answering is the element's own action; a call placed from here gets the names, as call-start does.
+    if (callController.state !== 'idle') return;
+    event.preventDefault();
+    const conversation = conversations.get(selectedId);
+    callController
+      .startCall({
+        conversationId: conversation.id,
+        conversationTitle: conversation.kind === 'group' ? conversation.name : undefined,
+        participants: otherMembers(conversation).map((id) => ({ id, name: nameOf(id) })),
+        video: event.video,
+      })
+      .catch(showError);
+  });
+  callController.addEventListener('call-incoming', (event) => {
+    $('incoming-description').textContent = describeCall(event.call);
+  });
   // A device lost mid-call, or a remembered one missing: say which one took over.
   callController.addEventListener('call-device-fallback', (event) => {
     const kind = event.kind;

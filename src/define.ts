@@ -1,4 +1,4 @@
-import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, DevicePicker, IncomingCall, MediaControls } from './index.js';
+import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, CallPreview, DevicePicker, IncomingCall, MediaControls } from './index.js';
 
 export * from './index.js';
 
@@ -10,6 +10,7 @@ const elements: Array<[string, CustomElementConstructor]> = [
   ['call-history', CallHistoryList],
   ['call-announcer', CallAnnouncer],
   ['device-picker', DevicePicker],
+  ['call-preview', CallPreview],
 ];
 
 // Defining twice throws; a page may load both the bundle and the module build.
@@ -26,5 +27,6 @@ declare global {
     'call-history': CallHistoryList;
     'call-announcer': CallAnnouncer;
     'device-picker': DevicePicker;
+    'call-preview': CallPreview;
   }
 }

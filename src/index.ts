@@ -7,5 +7,6 @@ export * from './elements/incoming-call/incoming-call.js';
 export * from './elements/call-grid/call-grid.js';
 export * from './elements/media-controls/media-controls.js';
 export * from './elements/device-picker/device-picker.js';
+export * from './elements/call-preview/call-preview.js';
 export * from './elements/call-history/call-history.js';
 export * from './elements/call-announcer/call-announcer.js';

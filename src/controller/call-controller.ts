@@ -16,6 +16,7 @@ import {
   CallQualityChangeEvent,
   CallScreenShareEndedEvent,
   CallDevicesChangeEvent,
+  CallPreviewChangeEvent,
   CallDeviceFallbackEvent,
   CallSpeakingChangeEvent,
   CallActiveSpeakerChangeEvent,
@@ -24,6 +25,7 @@ import {
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
 import { RemoteAudio } from './media/remote-audio.js';
+import { DevicePreviewSession, type DevicePreview } from './media/device-preview.js';
 import {
   canChooseSpeaker,
   DevicePreferences,
@@ -334,6 +336,9 @@ export class CallController extends EventTarget {
   /** The user's device choices, kept across calls and visits. */
   #devicePreferences = new DevicePreferences();
   #deviceList: DeviceList = NO_DEVICES;
+  #preview: DevicePreviewSession | null = null;
+  /** The preview's devices while they open; cleared by stopPreview(), whose request they then no longer answer. */
+  #previewOpening: Promise<DevicePreviewSession | null> | null = null;
   /** Goodbyes still being delivered; `hangUp()` and `disconnect()` wait for them. */
   #closing = new Set<Promise<void>>();
   #directory = new UserDirectory((userId) => this.dispatchEvent(new CallProfileChangeEvent(userId)));
@@ -500,7 +505,7 @@ export class CallController extends EventTarget {
    */
   get selectedDevices(): DeviceChoice {
     const chosen = this.#devicePreferences.all();
-    const media = this.#call?.media;
+    const media = this.#call?.media ?? this.#preview?.media;
     return {
       microphone: media?.deviceIdOf('microphone') ?? chosen.microphone,
       camera: media?.deviceIdOf('camera') ?? chosen.camera,
@@ -511,6 +516,94 @@ export class CallController extends EventTarget {
   /** Whether sound can be sent to a chosen speaker (`setSinkId`); a speaker choice is pointless otherwise. */
   get speakerSelectionSupported(): boolean {
     return canChooseSpeaker();
+  }
+
+  /** The devices opened before a call by {@link startPreview}, or null (`call-preview-change` tells). */
+  get preview(): DevicePreview | null {
+    return this.#preview;
+  }
+
+  /**
+   * Opens the microphone, and the camera unless `video` is false, before a call (while idle or rung),
+   * so that the user sees and hears what the others will and can choose devices. The next
+   * `startCall()` or `accept()` takes these tracks over instead of opening the devices again, its
+   * camera on or off as its `video` says (by default as the preview has it). Released by
+   * {@link stopPreview}, by the end of a call that rang meanwhile, and by `disconnect()`. Resolves at
+   * once when a preview is open.
+   */
+  async startPreview(options: { video?: boolean } = {}): Promise<void> {
+    if ((this.#state !== 'idle' && this.#state !== 'incoming') || this.#call?.startingMedia) {
+      throw new CallError('invalid-state', 'A preview opens before a call, not during one.');
+    }
+    if (this.#preview) return;
+    const opening = this.#previewOpening ?? this.#openPreview(options.video ?? true);
+    this.#previewOpening = opening;
+    const preview = await opening.finally(() => {
+      if (this.#previewOpening === opening) this.#previewOpening = null;
+    });
+    if (!preview) throw new CallError('invalid-state', 'The preview was closed while the devices were starting.');
+  }
+
+  async #openPreview(video: boolean): Promise<DevicePreviewSession | null> {
+    const media = this.#newLocalMedia();
+    let cameraError: CallError | null;
+    try {
+      ({ cameraError } = await media.start(video));
+    } catch (error) {
+      media.stop();
+      throw error;
+    }
+    if (this.#previewOpening === null || this.#call?.media || (this.#state !== 'idle' && this.#state !== 'incoming')) {
+      media.stop();
+      return null;
+    }
+    this.#preview = new DevicePreviewSession(media);
+    this.#announcePreview();
+    if (cameraError) this.#report(cameraError);
+    // Names show once a device was granted.
+    void this.listDevices().catch(() => undefined);
+    return this.#preview;
+  }
+
+  /** Turns the preview's camera on or off (off releases the device); the next call follows it by default. */
+  async setPreviewCameraEnabled(enabled: boolean): Promise<void> {
+    const preview = this.#preview;
+    if (!preview) throw new CallError('invalid-state', 'There is no preview open.');
+    const change = this.#cameraChange.then(async () => {
+      if (this.#preview !== preview) return;
+      if (enabled) await preview.media.startCamera();
+      else preview.media.stopCamera();
+      this.#announcePreview();
+    });
+    this.#cameraChange = change.catch(() => undefined);
+    return change;
+  }
+
+  /** Closes the preview without a call: its tracks are stopped. */
+  async stopPreview(): Promise<void> {
+    this.#previewOpening = null;
+    const preview = this.#preview;
+    this.#preview = null;
+    if (!preview) return;
+    preview.stop();
+    this.#announcePreview();
+  }
+
+  #announcePreview(): void {
+    this.dispatchEvent(new CallPreviewChangeEvent(this.#preview));
+  }
+
+  /** The preview's media for the call that starts now, with the camera as the call wants it; null without a preview. */
+  async #takePreview(video: boolean): Promise<{ media: LocalMedia; cameraError: CallError | null } | null> {
+    const preview = this.#preview ?? (await this.#previewOpening?.catch(() => null)) ?? null;
+    if (!preview || this.#preview !== preview) return null;
+    this.#preview = null;
+    const media = preview.takeMedia();
+    this.#announcePreview();
+    let cameraError: CallError | null = null;
+    if (!video) media.stopCamera();
+    else await media.startCamera().catch((error: CallError) => (cameraError = error));
+    return { media, cameraError };
   }
 
   /** Asks the browser which devices there are now; `call-devices-change` follows when that changed. */
@@ -632,6 +725,7 @@ export class CallController extends EventTarget {
   async disconnect(): Promise<void> {
     if (this.#state === 'disconnected') return;
     this.#dismissWaiting('missed');
+    void this.stopPreview();
     if (this.#call) this.#leave();
     await this.#whenClosed();
     this.#alerts?.dispose();
@@ -711,7 +805,7 @@ export class CallController extends EventTarget {
     }
     this.#alerts?.noteUserCall();
     for (const entry of options.participants) if (typeof entry !== 'string') this.#directory.noteGivenName(entry);
-    const video = options.video ?? false;
+    const video = options.video ?? this.#preview?.cameraEnabled ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
     const record = new CallRecord(crypto.randomUUID(), options.conversationId, 'outgoing', video, self, local);
     record.conversationTitle = title ? toOneLine(title) || null : null;
@@ -762,7 +856,7 @@ export class CallController extends EventTarget {
     }
     if (active.startingMedia) throw new CallError('invalid-state', 'The call is already being answered.');
     this.#alerts?.noteUserCall();
-    const video = options.video ?? active.record.video;
+    const video = options.video ?? this.#preview?.cameraEnabled ?? active.record.video;
     await this.#startLocalMedia(active, video);
     if (this.#call !== active || this.#state !== 'incoming') {
       // The caller gave up meanwhile: `call-ended` already told the page, so this is no error.
@@ -1085,23 +1179,15 @@ export class CallController extends EventTarget {
   // ---- local media ----
 
   async #startLocalMedia(active: ActiveCall, video: boolean): Promise<void> {
-    const preferences = this.#devicePreferences;
-    const media: LocalMedia = new LocalMedia(
-      this.#options!.media,
-      { microphone: preferences.get('microphone'), camera: preferences.get('camera') },
-      (kind, track) => {
-        const queue = kind === 'camera' ? this.#cameraChange : this.#microphoneChange;
-        const recovery = queue.then(() => this.#recoverLostDevice(active, media, kind, track)).catch(() => undefined);
-        if (kind === 'camera') this.#cameraChange = recovery;
-        else this.#microphoneChange = recovery;
-      },
-    );
+    let media: LocalMedia | null = null;
     let cameraError: CallError | null;
     active.startingMedia = true;
     try {
-      ({ cameraError } = await media.start(video));
+      const fromPreview = await this.#takePreview(video);
+      media = fromPreview?.media ?? this.#newLocalMedia();
+      ({ cameraError } = fromPreview ?? (await media.start(video)));
     } catch (error) {
-      media.stop();
+      media?.stop();
       throw error;
     } finally {
       active.startingMedia = false;
@@ -1118,6 +1204,29 @@ export class CallController extends EventTarget {
     void this.#checkRememberedDevices(media).catch(() => undefined);
   }
 
+  /** Microphone and camera from the chosen devices; one that ends by itself is replaced in a call, shown off in the preview. */
+  #newLocalMedia(): LocalMedia {
+    const preferences = this.#devicePreferences;
+    const media: LocalMedia = new LocalMedia(
+      this.#options!.media,
+      { microphone: preferences.get('microphone'), camera: preferences.get('camera') },
+      (kind, track) => {
+        if (this.#preview?.media === media) {
+          if (kind === 'camera') media.stopCamera();
+          this.#announcePreview();
+          return;
+        }
+        const active = this.#call;
+        if (!active) return;
+        const queue = kind === 'camera' ? this.#cameraChange : this.#microphoneChange;
+        const recovery = queue.then(() => this.#recoverLostDevice(active, media, kind, track)).catch(() => undefined);
+        if (kind === 'camera') this.#cameraChange = recovery;
+        else this.#microphoneChange = recovery;
+      },
+    );
+    return media;
+  }
+
   // ---- devices ----
 
   #onDeviceChange = (): void => {
@@ -1132,9 +1241,16 @@ export class CallController extends EventTarget {
     checkDeviceId(deviceId);
     const active = this.#call;
     const media = active?.media;
+    const preview = this.#preview;
     if (active && media) {
       await media.switchDevice(kind, deviceId);
       if (this.#call === active && active.media === media) this.#useNewTrack(active, kind);
+    } else if (preview) {
+      await preview.media.switchDevice(kind, deviceId);
+      if (this.#preview === preview) {
+        preview.followMicrophone();
+        this.#announcePreview();
+      }
     }
     this.#devicePreferences.set(kind, deviceId);
     this.#announceDevices();
@@ -1921,6 +2037,7 @@ export class CallController extends EventTarget {
    */
   #onPageHide = (): void => {
     this.#dismissWaiting('missed');
+    void this.stopPreview();
     if (this.#call) this.#leave();
     this.#signalling?.suspend();
   };
@@ -1973,6 +2090,7 @@ export class CallController extends EventTarget {
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
     clearInterval(active.sweepTimer);
     active.media?.stop();
+    void this.stopPreview();
     active.screen?.stop();
     active.screen = null;
     const record = active.record;

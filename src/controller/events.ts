@@ -1,5 +1,6 @@
 import type { CallError } from './errors.js';
 import type { DeviceChoice, DeviceKind, DeviceList, MediaDeviceOption } from './media/devices.js';
+import type { DevicePreview } from './media/device-preview.js';
 import type { CallHistoryEntry } from './history/history-entry.js';
 import type { Call, CallEndReason, CallState, LeaveReason, Participant, ScreenShareEndReason, WaitingCall, WaitingEndReason } from './model.js';
 import type { NetworkQuality } from './quality/network-quality.js';
@@ -306,7 +307,18 @@ export class CallDeviceFallbackEvent extends Event {
   }
 }
 
+/** The pre-call preview opened, changed (camera, device) or closed (`preview` null: stopped, or taken over by a call). */
+export class CallPreviewChangeEvent extends Event {
+  constructor(
+    readonly preview: DevicePreview | null,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-preview-change', init);
+  }
+}
+
 export interface CallControllerEventMap {
+  'call-preview-change': CallPreviewChangeEvent;
   'call-devices-change': CallDevicesChangeEvent;
   'call-device-fallback': CallDeviceFallbackEvent;
   'call-state-change': CallStateChangeEvent;

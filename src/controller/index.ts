@@ -11,6 +11,7 @@ export type { RingKind, RingPlayer } from './ringing/ringtone.js';
 export type { NotificationMode } from './ringing/ring-alerts.js';
 export type { MediaConstraints } from './media/local-media.js';
 export type { DeviceChoice, DeviceKind, DeviceList, MediaDeviceOption } from './media/devices.js';
+export type { DevicePreview } from './media/device-preview.js';
 export type { NetworkQuality } from './quality/network-quality.js';
 export type { ConnectionStats, QualityLimitationReason, VideoShape } from './quality/stats.js';
 export type { SignallingFactory, SignallingHandlers, SignallingState, SignallingTransport, SignallingConfig } from './transport/signalling.js';

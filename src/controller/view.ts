@@ -3,6 +3,7 @@ import type { CallControllerEventMap } from './events.js';
 import type { CallHistory } from './history/call-history.js';
 import type { DeviceChoice, DeviceList } from './media/devices.js';
 import type { ConnectionStats } from './quality/stats.js';
+import type { DevicePreview } from './media/device-preview.js';
 import type { Call, CallState, UserInfo, UserProfile, WaitingCall } from './model.js';
 
 /** What the elements read of the call history; they listen for its events on the controller. */
@@ -39,6 +40,8 @@ export interface CallControllerView {
   readonly selectedDevices: DeviceChoice;
   /** Whether a speaker can be chosen (`setSinkId`): the choice is hidden otherwise. */
   readonly speakerSelectionSupported: boolean;
+  /** The devices opened before a call (`call-preview-change` tells), or null. */
+  readonly preview: DevicePreview | null;
 
   /** How to show a person: the page's name and picture for them, else the one they gave. */
   profileOf(user: UserInfo): UserProfile;
@@ -59,6 +62,9 @@ export interface CallControllerView {
   setMicrophoneDevice(deviceId: string | null): Promise<void>;
   setCameraDevice(deviceId: string | null): Promise<void>;
   setSpeakerDevice(deviceId: string | null): Promise<void>;
+  startPreview(options?: { video?: boolean }): Promise<void>;
+  setPreviewCameraEnabled(enabled: boolean): Promise<void>;
+  stopPreview(): Promise<void>;
   acceptWaiting(options?: AcceptOptions): Promise<void>;
   declineWaiting(): Promise<void>;
 

@@ -26,6 +26,7 @@ export const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-device-fallback',
   'call-speaking-change',
   'call-active-speaker-change',
+  'call-preview-change',
 ];
 
 /**

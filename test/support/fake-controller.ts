@@ -4,6 +4,7 @@ import {
   CallSpeakingChangeEvent,
   CallStatsEvent,
   CallDevicesChangeEvent,
+  CallPreviewChangeEvent,
   CallHistoryAddEvent,
   CallHistoryChangeEvent,
   CallHistoryMissedChangeEvent,
@@ -25,6 +26,7 @@ import {
   type ConnectionStats,
   type DeviceChoice,
   type DeviceList,
+  type DevicePreview,
   type Participant,
   type StartCallOptions,
   type UserInfo,
@@ -59,6 +61,9 @@ export type ControllerAction =
   | 'setMicrophoneDevice'
   | 'setCameraDevice'
   | 'setSpeakerDevice'
+  | 'startPreview'
+  | 'setPreviewCameraEnabled'
+  | 'stopPreview'
   | 'acceptWaiting'
   | 'declineWaiting';
 
@@ -92,6 +97,18 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     screenStream: null,
     ...overrides,
   };
+}
+
+/** The preview the fake opens: an empty stream, and the microphone level a test sets. */
+export class FakePreview implements DevicePreview {
+  readonly stream = new MediaStream();
+  level = 0;
+
+  constructor(public cameraEnabled: boolean) {}
+
+  microphoneLevel(): number {
+    return this.level;
+  }
 }
 
 let entryCount = 0;
@@ -258,6 +275,31 @@ export class FakeController extends EventTarget implements CallControllerView {
 
   setSpeakerDevice(deviceId: string | null): Promise<void> {
     return this.#act(['setSpeakerDevice', deviceId], () => this.setDevices(this.devices, { speaker: deviceId }));
+  }
+
+  /** Set by the preview actions; a test sets {@link FakePreview.level} to move the meter. */
+  preview: FakePreview | null = null;
+
+  startPreview(options: { video?: boolean } = {}): Promise<void> {
+    return this.#act(['startPreview', options], () => {
+      this.preview ??= new FakePreview(options.video ?? true);
+      this.dispatchEvent(new CallPreviewChangeEvent(this.preview));
+    });
+  }
+
+  setPreviewCameraEnabled(enabled: boolean): Promise<void> {
+    return this.#act(['setPreviewCameraEnabled', enabled], () => {
+      if (!this.preview) return;
+      this.preview.cameraEnabled = enabled;
+      this.dispatchEvent(new CallPreviewChangeEvent(this.preview));
+    });
+  }
+
+  stopPreview(): Promise<void> {
+    return this.#act(['stopPreview'], () => {
+      this.preview = null;
+      this.dispatchEvent(new CallPreviewChangeEvent(null));
+    });
   }
 
   /** From now on `action` rejects with `error` and changes nothing. */
