@@ -84,6 +84,7 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     stream: null,
     networkQuality: null,
     videoPaused: false,
+    away: false,
     screenStream: null,
     ...overrides,
   };
@@ -288,6 +289,7 @@ export class FakeController extends EventTarget implements CallControllerView {
       participants: new Map(remotes.map((remote) => [remote.id, remote])),
       createdAt: Date.now(),
       answeredAt: null,
+      resumed: false,
     };
     this.setState(state, call);
     return call;
