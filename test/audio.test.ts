@@ -63,6 +63,17 @@ describe('what people hear', () => {
     await establishCall(alice, [bob], { video: true });
     await expectHears(alice, bob);
     const element = alice.audioElements.get(idOf(bob))!;
+    // What a single-page app's navigation does: the call's elements go, and come back on another view.
+    const seen: string[] = [];
+    const watching = new AbortController();
+    for (const controller of [alice, bob]) {
+      const name = controller.user!.name;
+      for (const type of ['call-state-change', 'call-incoming', 'call-ended', 'call-participant-left'] as const) {
+        controller.addEventListener(type, () => seen.push(`${name}: ${type}`), { signal: watching.signal });
+      }
+    }
+    let pausedMeanwhile = false;
+    element.addEventListener('pause', () => (pausedMeanwhile = true));
     const parent = grid.parentElement!;
     grid.remove();
     await expectHears(alice, bob);
@@ -72,6 +83,10 @@ describe('what people hear', () => {
     const tile = grid.shadowRoot!.querySelector<HTMLElement>(`[data-participant-id="${CSS.escape(idOf(bob))}"]`)!;
     await waitForNewFrames(tile.querySelector('video')!);
     await expectHears(alice, bob);
+    expect(pausedMeanwhile, 'the sound stopped meanwhile').to.equal(false);
+    watching.abort();
+    expect(seen, 'no ring, no state change, nobody left').to.deep.equal([]);
+    expect(alice.state).to.equal('active');
   });
 
   it('keeps playing while a camera is turned off and on', async () => {

@@ -21,6 +21,7 @@ import {
   CallSpeakingChangeEvent,
   CallActiveSpeakerChangeEvent,
   CallStatsEvent,
+  CallResumedEvent,
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
@@ -40,6 +41,13 @@ import { isLaterShare } from './call/screen-share-order.js';
 import { CallHistory } from './history/call-history.js';
 import { decideRosterEntry, dialsFirst } from './call/roster.js';
 import { newCallSecret, sameSecret } from './call/invitation.js';
+import {
+  DEFAULT_RESUME_GRACE_MS,
+  isResumeGrace,
+  saveResumableCall,
+  takeResumableCall,
+  type ResumableCall,
+} from './call/resume.js';
 import type { CallTopology } from './call/topology.js';
 import { MeshTopology } from './mesh/mesh-topology.js';
 import { screenEncodingFor, videoEncodingFor, type VideoEncoding } from './mesh/send-ladder.js';
@@ -164,6 +172,16 @@ export interface ConnectOptions {
    * that has no screen to capture (headless Firefox): not needed in a web page.
    */
   displayMedia?: DisplayMediaSource;
+  /**
+   * Survive reloads and navigations: a page that goes away during an answered call tells the
+   * others it may come back (they hold it as reconnecting for `resumeGrace`), and keeps the call in
+   * sessionStorage; the next page of the same tab that connects as the same user within the grace
+   * rejoins it (`call-resumed`), devices as they were. A closed tab, a hang-up, or `resume: false`
+   * leaves the call as before. Defaults to true.
+   */
+  resume?: boolean;
+  /** How long the others hold us after our page went away, in ms (1 s to 60 s). Defaults to 20 s. */
+  resumeGrace?: number;
 }
 
 export interface StartCallOptions {
@@ -192,6 +210,8 @@ interface ResolvedOptions {
   media: Required<MediaConstraints>;
   adaptation: boolean;
   displayMedia: DisplayMediaSource | null;
+  resume: boolean;
+  resumeGrace: number;
 }
 
 type JoinMessage = Extract<ControlMessage, { type: 'join' }>;
@@ -263,7 +283,8 @@ function checkDeviceId(deviceId: unknown): asserts deviceId is string | null {
 const TRANSITIONS: Record<CallState, readonly CallState[]> = {
   disconnected: ['connecting'],
   connecting: ['idle', 'disconnected'],
-  idle: ['outgoing', 'incoming', 'connecting', 'disconnected'],
+  // Straight to active: a call resumed after a reload.
+  idle: ['outgoing', 'incoming', 'active', 'connecting', 'disconnected'],
   outgoing: ['active', 'ending'],
   incoming: ['active', 'ending'],
   active: ['ending'],
@@ -290,6 +311,12 @@ const ICE_RENEWAL_RETRY_MS = 10000;
 const MAX_OFFENDERS = 256;
 /** Joins kept until a member vouches for them. */
 const MAX_AWAITING_VOUCH = 32;
+/**
+ * After a reload, the server may not have noticed yet that the previous page's socket is gone, and
+ * refuses our id as taken: a resuming page tries again this often, for this long.
+ */
+const RESUME_REGISTER_RETRY_MS = 200;
+const RESUME_REGISTER_MS = 5000;
 
 export interface CallController {
   addEventListener<K extends keyof CallControllerEventMap>(
@@ -355,6 +382,8 @@ export class CallController extends EventTarget {
   /** The ladder's encoding for the current call (data saver applied) and the capture height it is for. */
   #ladder: { encoding: VideoEncoding; captureHeight: number } | null = null;
   #dataSaver = false;
+  /** Back from the back/forward cache: take the stored call up again once registered. */
+  #resumeOnRegistered = false;
 
   /**
    * The connected user's past calls, kept in IndexedDB across reloads; it follows this controller's
@@ -683,8 +712,14 @@ export class CallController extends EventTarget {
     );
     this.#signalling = signalling;
     this.#iceServers = resolved.rtcConfig.iceServers ?? [];
+    // Taken whatever `resume` says, so that an old call cannot be resumed by a later connect().
+    const stored = takeResumableCall(resolved.namespace, user.id);
+    const resumable = resolved.resume ? stored : null;
     try {
-      await Promise.all([signalling.connect(), resolved.iceServerProvider && this.#loadIceServers(resolved, resolved.iceServerProvider)]);
+      await Promise.all([
+        this.#register(signalling, resumable !== null),
+        resolved.iceServerProvider && this.#loadIceServers(resolved, resolved.iceServerProvider),
+      ]);
     } catch (error) {
       if (this.#signalling === signalling) {
         this.#signalling = null;
@@ -707,6 +742,23 @@ export class CallController extends EventTarget {
     }
     this.#startAlerts(options);
     this.#setState('idle');
+    if (resumable) await this.#resumeCall(resumable);
+  }
+
+  /** Registers; a page resuming a call waits out its previous page's socket (bounded). */
+  async #register(signalling: SignallingTransport, resuming: boolean): Promise<void> {
+    const deadline = Date.now() + RESUME_REGISTER_MS;
+    for (;;) {
+      try {
+        await signalling.connect();
+        return;
+      } catch (error) {
+        const taken = error instanceof CallError && error.type === 'identity-in-use';
+        if (!resuming || !taken || Date.now() > deadline || this.#signalling !== signalling) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, RESUME_REGISTER_RETRY_MS));
+      if (this.#signalling !== signalling) throw new CallError('invalid-state', 'disconnect() was called while connecting.');
+    }
   }
 
   #startAlerts(options: ConnectOptions): void {
@@ -1588,7 +1640,9 @@ export class CallController extends EventTarget {
       if (this.#call !== active) return;
       const waited = now - participant.stateSince;
       const ringTimeout = participant.ringTimeout ?? active.ringTimeout;
-      if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > ringTimeout + RING_FALLBACK_MS) {
+      if (participant.awayUntil !== null) {
+        if (now > participant.awayUntil) this.#removeParticipant(active, participant.id, 'did-not-return');
+      } else if (participant.state === 'ringing' && !active.ringTimers.has(participant.id) && waited > ringTimeout + RING_FALLBACK_MS) {
         this.#removeParticipant(active, participant.id, 'no-answer');
       } else if (
         participant.state === 'connecting' &&
@@ -1940,6 +1994,11 @@ export class CallController extends EventTarget {
       case 'hangup':
         if (active.record.participants.has(userId)) this.#removeParticipant(active, userId, 'hangup');
         break;
+      case 'away': {
+        const participant = active.record.participants.get(userId);
+        if (participant && participant.state !== 'ringing' && this.#state === 'active') this.#onAway(active, participant, message.grace);
+        break;
+      }
       case 'roster':
         // Only those in the call speak for it: a stranger's roster would make us dial whoever it
         // names. Not reported: someone we just counted as gone may still be sending theirs.
@@ -1985,6 +2044,12 @@ export class CallController extends EventTarget {
     if (!this.#admits(record, userId, message.epoch)) return;
     active.awaitingVouch.delete(userId);
     active.admitted.add(userId);
+    const returning = record.participants.get(userId);
+    if (returning?.away) {
+      // Back from a reload: their offer follows, from a new page, onto a new connection.
+      returning.awayUntil = null;
+      this.#topology!.close(userId, false);
+    }
     this.#markAnswered(active, { id: userId, name: message.user.name }, message.media, message.epoch);
     this.#broadcastRoster();
   }
@@ -1994,7 +2059,13 @@ export class CallController extends EventTarget {
   /** The connection is gone without a goodbye (their data channel closed, or it never came back). */
   #declareLost(userId: string): void {
     const active = this.#call;
-    if (!active || !active.record.participants.has(userId)) return;
+    const participant = active?.record.participants.get(userId);
+    if (!active || !participant) return;
+    if (participant.away) {
+      // Their page is gone, as they said: the connection goes, they stay until the grace ends.
+      this.#topology?.close(userId, false);
+      return;
+    }
     this.#report(new CallError('connection-failed', `The connection with ${userId} was lost.`, { userId }));
     this.#removeParticipant(active, userId, 'connection-lost');
   }
@@ -2008,7 +2079,8 @@ export class CallController extends EventTarget {
   #onUnreachable(userId: string): void {
     const active = this.#call;
     const participant = active?.record.participants.get(userId);
-    if (!active || !participant) return;
+    // Between their pages, the server has no one under their id: expected while they are away.
+    if (!active || !participant || participant.away) return;
     if (participant.state !== 'ringing' && this.#topology?.has(userId)) {
       this.#declareLost(userId);
       return;
@@ -2022,6 +2094,7 @@ export class CallController extends EventTarget {
     this.dispatchEvent(new CallSignallingChangeEvent(state));
     if (state === 'reconnecting' && this.#state === 'idle') this.#setState('connecting');
     else if (state === 'connected' && this.#state === 'connecting') this.#setState('idle');
+    if (state === 'connected' && this.#resumeOnRegistered && this.#state === 'idle') this.#resumeStored();
   }
 
   #onSignallingError(error: CallError): void {
@@ -2031,20 +2104,138 @@ export class CallController extends EventTarget {
   }
 
   /**
-   * Leaving the page ends the call. A page kept in the back/forward cache would also keep our
-   * registration, and a new page for the same user would be refused as `identity-in-use`: release it
-   * now and register again if the page is shown again.
+   * Leaving the page during an answered call steps away from it (see {@link #stepAway}) when
+   * `resume` is on; otherwise, or while ringing, it ends the call. A page kept in the back/forward
+   * cache would also keep our registration, and a new page for the same user would be refused as
+   * `identity-in-use`: release it now and register again if the page is shown again.
    */
-  #onPageHide = (): void => {
+  #onPageHide = (event: PageTransitionEvent): void => {
     this.#dismissWaiting('missed');
     void this.stopPreview();
-    if (this.#call) this.#leave();
+    const active = this.#call;
+    if (active && this.#mayStepAway(active)) {
+      this.#stepAway(active);
+      // Kept in the cache, the page would hold devices and connections while frozen: let them go,
+      // and take the call up again from storage if it is shown again.
+      if (event.persisted) {
+        this.#resumeOnRegistered = true;
+        this.#endCall('hangup');
+      }
+    } else if (active) {
+      this.#leave();
+    }
     this.#signalling?.suspend();
   };
 
   #onPageShow = (event: PageTransitionEvent): void => {
     if (event.persisted) this.#signalling?.resume();
   };
+
+  // ---- reloads and navigations ----
+
+  #mayStepAway(active: ActiveCall): boolean {
+    if (!this.#options?.resume || this.#state !== 'active' || !active.media) return false;
+    return [...active.record.participants.values()].some((participant) => participant.state !== 'ringing');
+  }
+
+  /**
+   * The page goes away during the call and may come back: the call is kept in sessionStorage for
+   * the next page of this tab, and the others are told to hold us as reconnecting, instead of the
+   * hang-up an ended page would say. Our own unanswered rings are withdrawn: the page that rang is gone.
+   */
+  #stepAway(active: ActiveCall): void {
+    const record = active.record;
+    const grace = this.#options!.resumeGrace;
+    const answered = [...record.participants.values()].filter((participant) => participant.state !== 'ringing');
+    saveResumableCall(this.#options!.namespace, {
+      userId: this.#user!.id,
+      callId: record.id,
+      secret: active.secret,
+      conversationId: record.conversationId,
+      conversationTitle: record.conversationTitle,
+      direction: record.direction,
+      video: record.video,
+      caller: { id: record.caller.id, name: record.caller.name },
+      inviterId: active.inviterId,
+      ringTimeout: active.ringTimeout,
+      selfEpoch: active.selfEpoch,
+      createdAt: record.createdAt,
+      answeredAt: record.answeredAt,
+      participants: answered.map(({ id, name, epoch, microphoneEnabled, cameraEnabled }) => ({ id, name, epoch, microphoneEnabled, cameraEnabled })),
+      microphone: active.media!.microphoneEnabled,
+      camera: active.media!.cameraEnabled,
+      savedAt: Date.now(),
+      grace,
+    });
+    for (const invitee of active.ringTimers.keys()) this.#topology!.send(invitee, { type: 'cancel', callId: record.id });
+    for (const participant of answered) this.#topology!.send(participant.id, { type: 'away', callId: record.id, grace });
+  }
+
+  /**
+   * Takes up the call the previous page of this tab stepped away from: the devices as they were,
+   * then a join (showing the invitation, as any newcomer must) and a new connection to everyone who
+   * was in it. They held us as reconnecting meanwhile; nobody rings.
+   */
+  async #resumeCall(saved: ResumableCall): Promise<void> {
+    const self = this.#user!;
+    const local = new ParticipantRecord(self.id, self.name, true, 'connected');
+    const record = new CallRecord(saved.callId, saved.conversationId, saved.direction, saved.video, saved.caller, local);
+    record.conversationTitle = saved.conversationTitle;
+    record.createdAt = saved.createdAt;
+    record.answeredAt = saved.answeredAt ?? Date.now();
+    record.resumed = true;
+    const active = newActiveCall(record, {
+      inviterId: saved.inviterId,
+      ringTimeout: saved.ringTimeout,
+      selfEpoch: saved.selfEpoch,
+      secret: saved.secret,
+    });
+    for (const entry of saved.participants) {
+      if (entry.id === self.id) continue;
+      const participant = new ParticipantRecord(entry.id, entry.name, false, 'connecting');
+      participant.epoch = entry.epoch;
+      participant.microphoneEnabled = entry.microphoneEnabled;
+      participant.cameraEnabled = entry.cameraEnabled;
+      record.participants.set(entry.id, participant);
+      active.admitted.add(entry.id);
+    }
+    this.#call = active;
+    this.#topology = this.#newTopology(record.id);
+    this.#setState('active');
+    this.#startSweep(active);
+    try {
+      await this.#startLocalMedia(active, saved.camera);
+    } catch (error) {
+      if (this.#call !== active) return;
+      // Without a microphone there is no call to rejoin: the others should not wait out the grace.
+      for (const userId of record.participants.keys()) this.#signalling?.send(userId, toWire({ type: 'hangup', callId: record.id }));
+      this.#endCall('error');
+      if (error instanceof CallError) this.#report(error);
+      return;
+    }
+    if (this.#call !== active || !active.media) return;
+    if (!saved.microphone) {
+      active.media.setMicrophoneEnabled(false);
+      this.#updateLocal(active, false);
+    }
+    this.#applySendLadder();
+    for (const userId of record.participants.keys()) this.#meet(userId, true);
+    this.dispatchEvent(new CallResumedEvent(record));
+  }
+
+  /** Back from the back/forward cache and registered again: the call stepped away from, if still in its grace. */
+  #resumeStored(): void {
+    this.#resumeOnRegistered = false;
+    const saved = this.#options && this.#user ? takeResumableCall(this.#options.namespace, this.#user.id) : null;
+    if (saved) void this.#resumeCall(saved);
+  }
+
+  /** A participant's page went away saying it may come back: held as reconnecting until it rejoins or the grace ends. */
+  #onAway(active: ActiveCall, participant: ParticipantRecord, grace: number): void {
+    participant.awayUntil = Date.now() + grace;
+    if (participant.state === 'connected') this.#setParticipantState(participant, 'connecting');
+    else this.dispatchEvent(new CallParticipantChangeEvent(active.record, participant));
+  }
 
   // ---- ending ----
 
@@ -2141,6 +2332,7 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
     throw invalid('server.token must be a string of 1 to 4096 characters.');
   }
   if (options.allowIncoming !== undefined && typeof options.allowIncoming !== 'function') throw invalid('allowIncoming must be a function.');
+  if (options.resumeGrace !== undefined && !isResumeGrace(options.resumeGrace)) throw invalid('resumeGrace is a whole number of ms from 1000 to 60000.');
   const namespace = options.namespace ?? 'meshcall';
   if (!isValidNamespace(namespace)) throw invalid('namespace must be letters and digits.');
   return {
@@ -2165,6 +2357,8 @@ function resolveOptions(options: ConnectOptions): ResolvedOptions {
     },
     adaptation: options.adaptation ?? true,
     displayMedia: typeof options.displayMedia === 'function' ? options.displayMedia : null,
+    resume: options.resume ?? true,
+    resumeGrace: options.resumeGrace ?? DEFAULT_RESUME_GRACE_MS,
   };
 }
 

@@ -69,6 +69,21 @@ export class CallParticipantChangeEvent extends Event {
   }
 }
 
+/**
+ * This page took up the call its previous page in the tab was in (a reload, a navigation back
+ * within the grace): the controller is `active` again with `call.resumed` set, the devices as they
+ * were, and it is rejoining every participant (each `connecting` until their connection is up).
+ * No ring on either side.
+ */
+export class CallResumedEvent extends Event {
+  constructor(
+    readonly call: Call,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-resumed', init);
+  }
+}
+
 export class CallEndedEvent extends Event {
   constructor(
     readonly call: Call,
@@ -327,6 +342,7 @@ export interface CallControllerEventMap {
   'call-participant-left': CallParticipantLeftEvent;
   'call-participant-change': CallParticipantChangeEvent;
   'call-ended': CallEndedEvent;
+  'call-resumed': CallResumedEvent;
   'call-error': CallErrorEvent;
   'call-signalling-change': CallSignallingChangeEvent;
   'call-audio-playback': CallAudioPlaybackEvent;

@@ -25,7 +25,8 @@ export type LeaveReason =
   | 'no-answer' // the ring timed out
   | 'cancelled' // the ring was withdrawn before they answered
   | 'unavailable' // they are not connected to the signalling server
-  | 'connection-lost'; // their media or control connection failed
+  | 'connection-lost' // their media or control connection failed
+  | 'did-not-return'; // they left the page (a reload, a navigation) and did not rejoin within its grace
 
 /** Why a call ended, from the local user's point of view. */
 export type CallEndReason =
@@ -68,6 +69,11 @@ export interface Participant extends UserInfo {
    */
   readonly speaking: boolean;
   /**
+   * Their page went away (a reload, a navigation) saying it may come back: they show as
+   * `connecting` until they rejoin, or leave with `did-not-return` once the grace they asked for is over.
+   */
+  readonly away: boolean;
+  /**
    * The screen they share, as a video stream of its own beside the camera; null while they share
    * none. For the local participant, what we share.
    */
@@ -107,6 +113,8 @@ export interface Call {
    * themselves large); null until someone has spoken. See `call-active-speaker-change`.
    */
   readonly activeSpeakerId: string | null;
+  /** The call was taken up again by this page after a reload or a navigation (see `call-resumed`). */
+  readonly resumed: boolean;
 }
 
 /** The controller's mutable participant; pages see it through the read-only {@link Participant}. */
@@ -131,6 +139,12 @@ export class ParticipantRecord implements Participant {
   screenStream: MediaStream | null = null;
   /** While they say they share: their share's place on the share clock. */
   screenClock: number | null = null;
+  /** While they are away (see {@link Participant.away}): until when we hold them. */
+  awayUntil: number | null = null;
+
+  get away(): boolean {
+    return this.awayUntil !== null;
+  }
 
   constructor(
     readonly id: string,
@@ -149,10 +163,12 @@ export class CallRecord implements Call {
    * must not bring them back, while a newer invitation does.
    */
   readonly departed = new Map<string, number>();
-  readonly createdAt = Date.now();
+  /** Set from the page that went away, for a resumed call. */
+  createdAt = Date.now();
   answeredAt: number | null = null;
   conversationTitle: string | null = null;
   activeSpeakerId: string | null = null;
+  resumed = false;
 
   constructor(
     readonly id: string,

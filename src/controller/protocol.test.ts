@@ -34,6 +34,7 @@ describe('control protocol', () => {
     { type: 'quality', callId: 'c1', uplink: 'poor', videoPaused: true },
     { type: 'media', callId: 'c1', media: { microphone: true, camera: true, screen: 3 } },
     { type: 'hangup', callId: 'c1' },
+    { type: 'away', callId: 'c1', grace: 20000 },
     { type: 'screen-track', callId: 'c1', mid: '2' },
     { type: 'screen-track', callId: 'c1', mid: null },
   ];
@@ -69,6 +70,10 @@ describe('control protocol', () => {
       { v: 1, type: 'media', callId: 'c1', media: { microphone: 'yes', camera: false } },
       { v: 1, type: 'media', callId: 'c1', media: { microphone: true, camera: false, screen: 0 } },
       { v: 1, type: 'media', callId: 'c1', media: { microphone: true, camera: false, screen: true } },
+      { v: 1, type: 'away', callId: 'c1' },
+      { v: 1, type: 'away', callId: 'c1', grace: 999 },
+      { v: 1, type: 'away', callId: 'c1', grace: 60001 },
+      { v: 1, type: 'away', callId: 'c1', grace: 1500.5 },
       { v: 1, type: 'screen-track', callId: 'c1' },
       { v: 1, type: 'screen-track', callId: 'c1', mid: 2 },
       { v: 1, type: 'screen-track', callId: 'c1', mid: '' },

@@ -3,6 +3,7 @@ import type { NetworkQuality } from './quality/network-quality.js';
 import { toOneLine } from './text.js';
 import { isCallSecret } from './call/invitation.js';
 import { exceedsJsonDepth } from './json-depth.js';
+import { isResumeGrace } from './call/resume.js';
 
 /**
  * Messages between participants: control messages (the call) and signals (the connection that
@@ -57,6 +58,11 @@ export type ControlMessage =
   /** The sender's uplink as it measures it, and whether it paused its camera to us for the network. */
   | { type: 'quality'; callId: string; uplink: NetworkQuality; videoPaused: boolean }
   | { type: 'hangup'; callId: string }
+  /**
+   * The sender's page is going away (a reload, a navigation) and may come back: hold it as
+   * reconnecting for `grace` ms (bounded by the receiver), not as hung up.
+   */
+  | { type: 'away'; callId: string; grace: number }
   /**
    * Which of the sender's transceivers on this connection carries its screen (its negotiated mid),
    * or null for none: a mid names one m-line of one connection, so it travels only over that
@@ -257,6 +263,8 @@ export function parseControlMessage(data: unknown): ControlMessage | null {
         : null;
     case 'hangup':
       return { type: 'hangup', callId };
+    case 'away':
+      return isResumeGrace(data.grace) ? { type: 'away', callId, grace: data.grace } : null;
     case 'screen-track':
       return data.mid === null || isMid(data.mid) ? { type: 'screen-track', callId, mid: data.mid } : null;
     default:

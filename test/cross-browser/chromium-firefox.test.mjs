@@ -3,13 +3,11 @@
 // Run: node --test test/cross-browser/
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, FIREFOX_PATH, FIREFOX_PREFS } from '../../scripts/browsers.mjs';
+import { closeBrowser, closeServer, startPeerServer, startStaticServer, uniqueId, within } from '../../scripts/browser-test-support.mjs';
 
 const BUNDLE = fileURLToPath(new URL('../../dist/meshcall.bundle.js', import.meta.url));
 const PAGE = fileURLToPath(new URL('./page.html', import.meta.url));
@@ -29,98 +27,6 @@ setTimeout(() => {
   process.exit(1);
 }, 60000).unref();
 
-/** Rejects after `ms` with a message naming the step, so that nothing here can hang. */
-function within(ms, what, promise) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/**
- * Runs a PeerServer (127.0.0.1, random port) in a worker thread and resolves with its port. peer
- * keeps timers running that its server's close() does not stop; terminating the worker ends them,
- * so that this process can exit.
- */
-async function startPeerServer() {
-  const worker = new Worker(
-    `
-    const { createRequire } = require('node:module');
-    const { parentPort, workerData } = require('node:worker_threads');
-    // peer's ES-module build cannot import \`ws\` by name from Node: load its CommonJS build.
-    const { PeerServer } = createRequire(workerData.base)('peer');
-    const app = PeerServer(
-      { host: '127.0.0.1', port: 0, path: workerData.path, expire_timeout: 1500, alive_timeout: 60000, allow_discovery: false },
-      (server) => parentPort.postMessage({ port: server.address().port }),
-    );
-    app.on('error', (error) => parentPort.postMessage({ error: String(error) }));
-    `,
-    { eval: true, workerData: { base: import.meta.url, path: SIGNAL_PATH } },
-  );
-  const message = await within(
-    10000,
-    'starting the PeerServer',
-    new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    }),
-  ).catch(async (error) => {
-    await worker.terminate();
-    throw error;
-  });
-  if (message.error) {
-    await worker.terminate();
-    throw new Error(`the PeerServer did not start: ${message.error}`);
-  }
-  return { port: message.port, stop: () => worker.terminate() };
-}
-
-/** Serves the harness page at / and the built bundle at /dist/meshcall.bundle.js; nothing else. */
-function startStaticServer() {
-  const routes = {
-    '/': { file: PAGE, type: 'text/html; charset=utf-8' },
-    '/dist/meshcall.bundle.js': { file: BUNDLE, type: 'text/javascript; charset=utf-8' },
-  };
-  const server = createServer(async (request, response) => {
-    const route = routes[new URL(request.url, 'http://127.0.0.1').pathname];
-    if (!route) {
-      response.writeHead(404).end();
-      return;
-    }
-    try {
-      const body = await readFile(route.file);
-      response.writeHead(200, { 'content-type': route.type, 'cache-control': 'no-store' }).end(body);
-    } catch (error) {
-      response.writeHead(500).end(String(error));
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-function closeServer(server) {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections?.();
-  return within(5000, 'closing a server', new Promise((resolve) => server.close(() => resolve())));
-}
-
-/** Closes a browser; kills its process if it does not close in time. */
-async function closeBrowser(browser) {
-  if (!browser) return;
-  try {
-    await within(5000, 'closing the browser', browser.close());
-  } catch {
-    browser.process()?.kill('SIGKILL');
-  }
-}
-
-function uniqueId(prefix) {
-  return `${prefix}${Math.random().toString(36).slice(2, 10)}`;
-}
-
 describe('calls between Chromium and Firefox', { timeout: 58000 }, () => {
   let peerServer;
   let staticServer;
@@ -136,7 +42,13 @@ describe('calls between Chromium and Firefox', { timeout: 58000 }, () => {
       /\bCallController\b/,
       `${BUNDLE} does not export CallController: rebuild it with \`npm run build:js\`.`,
     );
-    [peerServer, staticServer] = await Promise.all([startPeerServer(), startStaticServer()]);
+    [peerServer, staticServer] = await Promise.all([
+      startPeerServer(SIGNAL_PATH),
+      startStaticServer({
+        '/': { file: PAGE, type: 'text/html; charset=utf-8' },
+        '/dist/meshcall.bundle.js': { file: BUNDLE, type: 'text/javascript; charset=utf-8' },
+      }),
+    ]);
     signal = { host: '127.0.0.1', port: peerServer.port, path: SIGNAL_PATH };
     origin = `http://127.0.0.1:${staticServer.address().port}`;
     // Launched one after the other: a failure then leaves at most one browser to clean up here.

@@ -94,6 +94,7 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     networkQuality: null,
     videoPaused: false,
     speaking: false,
+    away: false,
     screenStream: null,
     ...overrides,
   };
@@ -336,6 +337,7 @@ export class FakeController extends EventTarget implements CallControllerView {
       createdAt: Date.now(),
       answeredAt: null,
       activeSpeakerId: null,
+      resumed: false,
     };
     this.setState(state, call);
     return call;

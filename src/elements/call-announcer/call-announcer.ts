@@ -29,6 +29,7 @@ const LEFT_TEXT: Record<LeaveReason, (name: string) => string> = {
   cancelled: (name) => `${name} left the call`,
   unavailable: (name) => `${name} is not available`,
   'connection-lost': (name) => `Lost the connection with ${name}`,
+  'did-not-return': (name) => `${name} left the page and did not come back`,
 };
 
 /**
