@@ -5,39 +5,29 @@
 // (the recipe of ../shared/webrtc-testing.md). Alice video-calls Bob; all media is then limited to
 // 400 kbit/s (Bob's page shows Alice's connection as poor), then to 80 kbit/s (Alice's video pauses,
 // Bob's page says so while her voice goes on). Bob's page at 1280x800 and 390x844 each time.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UNLIMITED, createShapedNamespace, deleteNamespace, setUdpRate } from './shaped-namespace.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const outDir = process.argv[2] ?? '/tmp/meshcall-rate-limit';
-const UNLIMITED = '10gbit';
 const TIMEOUT = 40000;
-const sh = (argv) => execFileSync(argv[0], argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 if (!process.env.MESHCALL_NETNS) {
   const name = `meshcallshot${process.pid}`;
-  try {
-    sh(['ip', 'netns', 'add', name]);
-  } catch (error) {
-    console.error(`rate-limit screenshots need network namespaces (root): ${String(error.stderr || error.message).trim()}`);
+  const reason = createShapedNamespace(name);
+  if (reason) {
+    console.error(`rate-limit screenshots need a shaped network namespace (root): ${reason}`);
     process.exit(1);
   }
   let code = 1;
   try {
-    const tc = (...argv) => sh(['ip', 'netns', 'exec', name, 'tc', ...argv]);
-    sh(['ip', 'netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
-    tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10');
-    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', UNLIMITED);
-    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', UNLIMITED, 'ceil', UNLIMITED);
-    // A 100-packet queue, as a home router might have: `lo`'s own 1000 would hold many seconds of media.
-    tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', '100');
-    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20');
     const child = spawn('ip', ['netns', 'exec', name, process.execPath, HERE, outDir], { env: { ...process.env, MESHCALL_NETNS: name }, stdio: 'inherit' });
     code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
   } finally {
-    sh(['ip', 'netns', 'del', name]);
+    deleteNamespace(name);
   }
   process.exit(code);
 }
@@ -45,7 +35,6 @@ if (!process.env.MESHCALL_NETNS) {
 const { default: puppeteer } = await import('puppeteer-core');
 const { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } = await import('./browsers.mjs');
 const { freePort, startDemoServer } = await import('./demo-process.mjs');
-const setRate = (rate) => sh(['tc', 'class', 'change', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', rate, 'ceil', rate]);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 mkdirSync(outDir, { recursive: true });
 
@@ -100,15 +89,15 @@ try {
   await shots(bob, 'unlimited');
 
   console.log('- 400 kbit/s');
-  setRate('400kbit');
+  setUdpRate('400kbit');
   await tileHas(bob, 'network-quality-poor');
   await shots(bob, 'poor');
 
   console.log('- 80 kbit/s');
-  setRate('80kbit');
+  setUdpRate('80kbit');
   await tileHas(bob, 'video-paused');
   await shots(bob, 'paused');
-  setRate(UNLIMITED);
+  setUdpRate(UNLIMITED);
 } catch (error) {
   problems.push(error.stack ?? String(error));
 } finally {

@@ -6,55 +6,27 @@
 // Without namespaces (not root, no iproute2) the test is skipped with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { UNLIMITED, createShapedNamespace, deleteNamespace, setUdpRate } from '../../scripts/shaped-namespace.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const BUNDLE = fileURLToPath(new URL('../../dist/meshcall.bundle.js', import.meta.url));
 const PAGE = fileURLToPath(new URL('./page.html', import.meta.url));
 const INSIDE = process.env.MESHCALL_NETNS;
 const SIGNAL_PATH = '/signal';
-const UNLIMITED = '10gbit';
 /** With MESHCALL_SCREENSHOTS=dir, the grids are shot under the limit: dir/rate-limit-poor.png, dir/rate-limit-paused.png. */
 const SHOTS = process.env.MESHCALL_SCREENSHOTS;
-
-function sh(args) {
-  return execFileSync(args[0], args.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Creates the namespace with `lo` up and the htb classes; returns why not, or null. */
-function createNamespace(name) {
-  try {
-    sh(['ip', 'netns', 'add', name]);
-  } catch (error) {
-    return `network namespaces cannot be created here (ip netns add: ${String(error.stderr || error.message).trim()})`;
-  }
-  try {
-    const tc = (...args) => sh(['ip', 'netns', 'exec', name, 'tc', ...args]);
-    sh(['ip', 'netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
-    tc('qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10');
-    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', UNLIMITED);
-    tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', UNLIMITED, 'ceil', UNLIMITED);
-    // A 100-packet queue, as a home router might have: `lo`'s own 1000 would hold many seconds of media.
-    tc('qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', '100');
-    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'protocol', '17', '0xff', 'flowid', '1:20');
-    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ipv6', 'prio', '2', 'u32', 'match', 'ip6', 'protocol', '17', '0xff', 'flowid', '1:20');
-    return null;
-  } catch (error) {
-    sh(['ip', 'netns', 'del', name]);
-    return `tc htb does not work in a namespace here: ${String(error.stderr || error.message).trim()}`;
-  }
-}
 
 if (!INSIDE) {
   test('network quality and adaptation under a UDP rate limit (Chromium, network namespace)', { timeout: 150_000 }, async (t) => {
     assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run \`npm run build:js\` first.`);
     const name = `meshcallq${process.pid}`;
-    const reason = createNamespace(name);
+    const reason = createShapedNamespace(name);
     if (reason) {
       t.skip(reason);
       return;
@@ -73,7 +45,7 @@ if (!INSIDE) {
       const code = await new Promise((resolve) => child.on('exit', resolve));
       assert.equal(code, 0, `the scenario failed inside the namespace:\n${output}`);
     } finally {
-      sh(['ip', 'netns', 'del', name]);
+      deleteNamespace(name);
     }
   });
 } else {
@@ -83,7 +55,6 @@ if (!INSIDE) {
 async function runInside(namespace) {
   const { default: puppeteer } = await import('puppeteer-core');
   const { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } = await import('../../scripts/browsers.mjs');
-  const setRate = (rate) => sh(['tc', 'class', 'change', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', rate, 'ceil', rate]);
   const log = (line) => console.log(`# ${line}`);
   const watchdog = setTimeout(() => {
     console.error('rate-limit scenario: still running after 140 s; exiting.');
@@ -154,7 +125,7 @@ async function runInside(namespace) {
     log(`unlimited: levels good after ${upAfter.toFixed(1)} s: alice ${JSON.stringify(await levels(alice, bobId))}, encoding ${JSON.stringify(await encoding())}`);
 
     // 250 kbit/s for all UDP (both directions share it): the levels drop to poor.
-    setRate('250kbit');
+    setUdpRate('250kbit');
     const poorAfter = await waitFor('alice\'s uplink and bob\'s view of alice poor under 250 kbit/s', async () => {
       const [a, b] = [await levels(alice, bobId), await levels(bob, aliceId)];
       return a.local === 'poor' && b.remote === 'poor';
@@ -166,7 +137,7 @@ async function runInside(namespace) {
     assert.ok(limited.maxBitrate < 400_000 && limited.scaleResolutionDownBy > 1, `the policy should have reduced the camera: ${JSON.stringify(limited)}`);
 
     // 80 kbit/s: too little for video beside the audio: alice pauses her camera, bob is told.
-    setRate('80kbit');
+    setUdpRate('80kbit');
     const pausedAfter = await waitFor('bob told that alice paused her video under 80 kbit/s', () =>
       bob.evaluate((aliceId) => window.controller.call?.participants.get(aliceId)?.videoPaused === true, aliceId), 30_000);
     const tileText = () =>
@@ -183,7 +154,7 @@ async function runInside(namespace) {
     log(`80 kbit/s: video paused after ${pausedAfter.toFixed(1)} s; encoding ${JSON.stringify(await encoding())}`);
 
     // Released: video comes back by itself, the full encoding returns, the levels recover.
-    setRate(UNLIMITED);
+    setUdpRate(UNLIMITED);
     const resumedAfter = await waitFor('alice\'s video resumed after the release', () =>
       bob.evaluate((aliceId) => window.controller.call?.participants.get(aliceId)?.videoPaused === false, aliceId), 40_000);
     const trace = [];
