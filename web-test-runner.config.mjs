@@ -297,7 +297,7 @@ export default {
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
   testsFinishTimeout: 300000,
-  testFramework: { config: { timeout: 30000 } },
+  testFramework: { config: { timeout: 60000 } },
   reporters: [defaultReporter(), summaryLineReporter()],
   plugins: [
     esbuildPlugin({
