@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Adaptation benchmark: `npm run bench:adapt` (builds first), or
-// `node bench/adapt.mjs [--rounds 1] [--cut-seconds 30] [--cut-rate 400kbit] [--settle-seconds 15]`.
+// `node bench/adapt.mjs [--rounds 1] [--cut-seconds 30] [--cut-rate 400kbit] [--settle-seconds 15] [--trace FILE]`.
+// `--trace` writes a line per second of each call (JSON): what alice's connections estimate and
+// send, what the policy set, what bob and carol decode; to read the policy's moves against the network's.
 //
 // A 3-person video call (alice, bob, carol: three Chromiums, one page each) in which alice's uplink
 // drops from unlimited to 400 kbit/s for 30 s and comes back, run with meshcall's adaptation on and
@@ -19,7 +21,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     'settle-seconds': { type: 'string', default: '15' },
     'baseline-seconds': { type: 'string', default: '10' },
     'recovery-limit-seconds': { type: 'string', default: '45' },
+    trace: { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -159,6 +162,7 @@ async function runInside(aliceNamespace) {
 async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, tag }) {
   const ids = { alice: `alice${tag}`, bob: `bob${tag}`, carol: `carol${tag}` };
   const pages = {};
+  let tracer;
   try {
     for (const [role, browser] of Object.entries(browsers)) {
       const page = await browser.newPage();
@@ -186,6 +190,19 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
       received: await Promise.all(receivers.map((role) => pages[role].evaluate((aliceId) => window.adaptBench.receivedFrom(aliceId), ids.alice))),
     });
     const rate = (from, to) => ((to.sent - from.sent) * 8) / (to.at - from.at);
+    let phase = 'before';
+    const traceStart = performance.now() / 1000;
+    tracer = args.trace ? setInterval(async () => {
+      const line = {
+        call: tag,
+        phase,
+        t: Number((performance.now() / 1000 - traceStart).toFixed(1)),
+        alice: await pages.alice.evaluate((others) => window.adaptBench.sendTrace(others), [ids.bob, ids.carol]).catch(() => null),
+        bob: await pages.bob.evaluate((aliceId) => window.adaptBench.receiveTrace(aliceId), ids.alice).catch(() => null),
+        carol: await pages.carol.evaluate((aliceId) => window.adaptBench.receiveTrace(aliceId), ids.alice).catch(() => null),
+      };
+      appendFileSync(args.trace, `${JSON.stringify(line)}\n`);
+    }, 1000) : undefined;
 
     const beforeBaseline = await sample();
     await sleep(BASELINE_SECONDS * 1000);
@@ -193,6 +210,7 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
     const baselineRate = rate(beforeBaseline, atDrop);
 
     setAliceUplink(args['cut-rate']);
+    phase = 'cut';
     const cutSamples = [atDrop];
     const cutEnd = atDrop.at + CUT_SECONDS;
     while (performance.now() / 1000 < cutEnd) {
@@ -200,6 +218,7 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
       cutSamples.push(await sample());
     }
     setAliceUplink(UNLIMITED);
+    phase = 'after';
     const atRelease = cutSamples.at(-1);
 
     // After the release: until alice sends at 80% of her earlier rate (over a 2 s window), and at least 10 s.
@@ -245,6 +264,7 @@ async function runCall({ browsers, origin, signal, adaptation, setAliceUplink, t
       ladderAtEnd,
     };
   } finally {
+    clearInterval(tracer);
     await Promise.all(Object.values(pages).map((page) => page.evaluate(() => window.adaptBench.disconnect()).catch(() => undefined)));
     await Promise.all(Object.values(pages).map((page) => page.close().catch(() => undefined)));
   }
