@@ -392,15 +392,20 @@ export const layoutStyles = css`
     left: 1.5rem;
   }
 
-  /* Two people: the large tile fills the grid, the other floats in the bottom-right corner. */
+  /*
+   * Two people: the large tile fills the grid, the other floats in the bottom-right corner. A host
+   * given a height (a phone's screen) is filled, cropping the video; otherwise the tile's aspect
+   * ratio sets the height.
+   */
   .grid--pip {
     display: block;
     position: relative;
-    height: auto;
+    height: 100%;
   }
 
   .grid--pip .tile--large {
     width: 100%;
+    height: 100%;
   }
 
   .grid--pip .tile--small {

@@ -216,6 +216,19 @@ describe('<call-grid> with a fake controller', () => {
     }
   });
 
+  it('lets the other person of a call of two fill a host given a height, as a phone screen is', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '360px';
+    el.style.height = '640px';
+    fake.enter('active', { local: { cameraEnabled: true }, remotes: [participant('bob', { name: 'Bob', cameraEnabled: true })] });
+    await el.updateComplete;
+    const bob = tileOf(el, 'bob')!.getBoundingClientRect();
+    expect(bob.width).to.be.closeTo(360, 0.5);
+    expect(bob.height, 'the full height, not a 16:9 strip').to.be.closeTo(640, 0.5);
+    el.style.height = '';
+    expect(tileOf(el, 'bob')!.getBoundingClientRect().height, 'without a height: the tile\'s aspect ratio').to.be.closeTo((360 * 9) / 16, 0.5);
+  });
+
   for (const width of ['960px', '360px']) {
     it(`shows a video call of two as the other person large and oneself small in a corner (${width})`, async () => {
       const { el, fake } = await fakeGrid();
