@@ -589,6 +589,22 @@ describe('<call-grid> with a fake controller', () => {
     [bobStream, replacement].forEach((stream) => stream.getTracks().forEach((track) => track.stop()));
   });
 
+  it('fits a call of three in the strip under a shared screen at phone width', async () => {
+    const { el, fake } = await fakeGrid();
+    el.style.width = '362px';
+    const alice = participant('alice', { name: 'Alice', cameraEnabled: true, stream: new MediaStream() });
+    alice.screenStream = new MediaStream();
+    fake.enter('active', { local: { stream: new MediaStream() }, remotes: [alice, participant('bob', { name: 'Bob' })] });
+    await el.updateComplete;
+    const host = el.getBoundingClientRect();
+    const [row] = rowsOf(el);
+    expect(row, 'one row of three').to.have.length(3);
+    for (const tile of row) {
+      expect(tile.left).to.be.at.least(host.left - 0.5);
+      expect(tile.right, 'within the screen, not scrolled off it').to.be.at.most(host.right + 0.5);
+    }
+  });
+
   it('lays out a shared screen large with the presenter named, the tiles in a strip, and goes back to the grid', async () => {
     const { el, fake } = await fakeGrid();
     el.style.width = '960px';

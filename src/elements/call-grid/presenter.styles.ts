@@ -67,9 +67,10 @@ export default css`
     aspect-ratio: 16 / 9;
   }
 
+  /* On a phone, three tiles fit across (a call of three with a screen shows everyone); more scroll. */
   @container (max-width: 30rem) {
     .grid--strip .tile {
-      flex-basis: var(--meshcall-strip-tile-width, 7.5rem);
+      flex-basis: var(--meshcall-strip-tile-width, min(7.5rem, (100cqw - 2 * var(--meshcall-grid-gap, 0.5rem)) / 3));
     }
   }
 `;
