@@ -589,6 +589,13 @@ function startApp(self) {
     if (!path.includes($('add-person-menu')) && !path.includes($('add-person'))) closeAddPerson();
   });
 
+  // Each tile's resolution, frame rate, bitrate, round trip, loss and codec, for the curious and for support.
+  $('call-stats-toggle').addEventListener('click', () => {
+    const grid = $('call-grid');
+    grid.showStats = !grid.showStats;
+    $('call-stats-toggle').setAttribute('aria-pressed', String(grid.showStats));
+  });
+
   $('call-conversation-link').addEventListener('click', (event) => {
     event.preventDefault();
     const call = callController.call;

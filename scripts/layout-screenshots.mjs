@@ -2,7 +2,8 @@
 // Screenshots of <call-grid>'s layouts in the demo: npm run build:js && node scripts/layout-screenshots.mjs [dir]
 // (default /tmp/meshcall-layouts). Alice voice-calls Bob (cards), then video-calls him (picture in
 // picture), adds Carol (her ring; a grid of three), Bob pins Carol (spotlight), Alice shares her screen
-// (presenter). Each as Bob's page shows it at 1280x800 and 390x844, light and dark.
+// (presenter); the group also with its connection details shown. Each as Bob's page shows it at
+// 1280x800 and 390x844, light and dark.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -92,6 +93,10 @@ try {
   await waitForLayout(bob, 'grid');
   await sleep(2000);
   await shots(bob, 'group-3');
+  await press(bob, '#call-stats-toggle');
+  await sleep(2500);
+  await shots(bob, 'group-3-stats');
+  await press(bob, '#call-stats-toggle');
 
   console.log('- Bob pins Carol');
   const carolId = await bob.evaluate(() => [...document.querySelector('call-grid').shadowRoot.querySelectorAll('[part~=tile]')].find((tile) => tile.getAttribute('aria-label').startsWith('Carol'))?.dataset.participantId);
