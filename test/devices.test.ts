@@ -1,4 +1,5 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import '../src/define.js';
 import type { CallController, DeviceKind } from '../src/controller/index.js';
 import { waitForAudio, waitForDecodedFrames } from './support/media.js';
 import { connectParty, disconnectAll, establishCall, idOf, nextEvent, remoteStream } from './support/parties.js';
@@ -174,6 +175,38 @@ describe('device choice, between controllers over a real PeerServer', () => {
     expect(alice.state).to.equal('active');
     await waitUntil(() => bob.call?.participants.get(idOf(alice))?.cameraEnabled === false, 'bob still sees the camera on');
     await waitForAudio(await remoteStream(bob, alice), { timeout: 15000 });
+  });
+
+  it('offers a camera plugged in mid-call and stops offering it when unplugged (devicechange)', async function () {
+    this.timeout(60000);
+    const alice = await connectParty('alice');
+    const bob = await connectParty('bob');
+    await establishCall(alice, [bob]);
+    const picker = await fixture<HTMLElement>(html`<device-picker .controller=${alice}></device-picker>`);
+    const cameraOptions = () => [...picker.shadowRoot!.querySelectorAll('select[data-kind=camera] option')].map((option) => option.textContent);
+    await waitUntil(() => cameraOptions().length > 1, 'the picker lists the cameras');
+    // Test browsers cannot plug a fake device in at run time: the browser's list gains one, and it says so, as on a real plug-in.
+    const mediaDevices = navigator.mediaDevices;
+    const realEnumerate = mediaDevices.enumerateDevices;
+    const plugged = { deviceId: 'usb-camera-plugged-in', groupId: 'usb', kind: 'videoinput', label: 'USB Camera', toJSON() { return this; } } as MediaDeviceInfo;
+    let extra: MediaDeviceInfo[] = [plugged];
+    mediaDevices.enumerateDevices = async () => [...(await realEnumerate.call(mediaDevices)), ...extra];
+    try {
+      const offered = nextEvent(alice, 'call-devices-change', (event) => event.devices.cameras.some((camera) => camera.deviceId === plugged.deviceId));
+      mediaDevices.dispatchEvent(new Event('devicechange'));
+      expect((await offered).devices.cameras.map((camera) => camera.label)).to.include('USB Camera');
+      await waitUntil(() => cameraOptions().includes('USB Camera'), 'the picker offers the camera plugged in');
+
+      extra = [];
+      const withdrawn = nextEvent(alice, 'call-devices-change', (event) => !event.devices.cameras.some((camera) => camera.deviceId === plugged.deviceId));
+      mediaDevices.dispatchEvent(new Event('devicechange'));
+      await withdrawn;
+      await waitUntil(() => !cameraOptions().includes('USB Camera'), 'the picker no longer offers the camera unplugged');
+    } finally {
+      mediaDevices.enumerateDevices = realEnumerate;
+    }
+    expect(alice.state, 'the call goes on').to.equal('active');
+    await expectStillSeenAndHeard(bob, alice);
   });
 
   it('remembers the choice for the next call, and falls back to the default with a notice when it is gone', async function () {
