@@ -13,6 +13,7 @@ const CLEAN: ConnectionStats = {
   jitterMs: 5,
   lossRatio: 0,
   remoteLossRatio: 0,
+  freshRemoteLossRatio: 0,
   remoteJitterMs: 5,
   qualityLimitationReason: 'none',
   framesSent: 100,

@@ -128,6 +128,23 @@ describe('adaptation policy', () => {
     expect(lossy(3000, 0, 300_000).budget).to.equal(Math.round(340_000 * 1.08));
   });
 
+  it('takes a sample without a new loss report as no news, on either browser', () => {
+    const firefox = new AdaptationPolicy();
+    const withoutEstimate = (now: number, loss: number | null) =>
+      firefox.decide(input(now, [report('bob', null, { remoteLossRatio: loss, sendBitrate: 400_000 })])).connections[0]!;
+    withoutEstimate(0, 0);
+    expect(withoutEstimate(1000, 0.3).budget).to.equal(340_000);
+    expect(withoutEstimate(2000, null).budget, 'neither falls nor grows').to.equal(340_000);
+
+    // Chromium: congestion by loss holds the budget; with no report since, the hold ends and it grows.
+    const chromium = new AdaptationPolicy();
+    const withEstimate = (now: number, loss: number | null) =>
+      chromium.decide(input(now, [report('bob', 300_000, { remoteLossRatio: loss, sendBitrate: 300_000 })])).connections[0]!;
+    withEstimate(0, 0);
+    expect(withEstimate(1000, 0.3).budget).to.equal(300_000);
+    expect(withEstimate(7000, null).budget, 'grows after the hold').to.be.above(300_000);
+  });
+
   it('does not make a Firefox connection regrow to a ceiling that was only ours (data saver turned off)', () => {
     const policy = new AdaptationPolicy();
     const saver = withDataSaver(ONE_TO_ONE, 480);

@@ -30,7 +30,7 @@ export interface SenderReport {
   /** What we sent on it, bits/s: everything, and our camera alone. */
   sendBitrate: number;
   videoSendBitrate: number;
-  /** What the receiver reports lost of what we send, 0..1; null before its first report. */
+  /** What the receiver reported lost of what we send since the last sample, 0..1; null when no report came. */
   remoteLossRatio: number | null;
   /** Round trip, ms; a queue building up on the way shows here first. */
   rttMs: number | null;
@@ -181,12 +181,12 @@ export class AdaptationPolicy {
       memory.budget = Math.min(ceiling, budget);
       return memory.budget;
     }
-    const loss = report.remoteLossRatio ?? 0;
+    const loss = report.remoteLossRatio;
     const sent = Math.max(report.sendBitrate, AUDIO_RESERVE);
-    // Until a loss shows a limit, there is none.
+    // Until a loss shows a limit, there is none. Without a new report, nothing is known to have changed.
     let estimate = memory.estimate ?? MAX_ESTIMATE;
-    if (loss > CONGESTION_LOSS) estimate = Math.min(estimate, sent * (1 - 0.5 * loss));
-    else if (loss < CLEAR_LOSS) estimate = Math.max(estimate, sent) * LOSS_GROWTH;
+    if (loss !== null && loss > CONGESTION_LOSS) estimate = Math.min(estimate, sent * (1 - 0.5 * loss));
+    else if (loss !== null && loss < CLEAR_LOSS) estimate = Math.max(estimate, sent) * LOSS_GROWTH;
     // Not bounded by our own ceiling: when that rises (data saver off, a smaller call), the
     // network's limit is what counts.
     memory.estimate = Math.min(MAX_ESTIMATE, Math.max(AUDIO_RESERVE, estimate));

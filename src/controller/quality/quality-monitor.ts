@@ -148,7 +148,7 @@ export class QualityMonitor {
         availableOutgoingBitrate: stats.availableOutgoingBitrate,
         sendBitrate: stats.sendBitrate,
         videoSendBitrate: stats.videoSendBitrate,
-        remoteLossRatio: stats.remoteLossRatio,
+        remoteLossRatio: stats.freshRemoteLossRatio,
         rttMs: stats.rttMs,
         qualityLimitationReason: stats.qualityLimitationReason,
       })),

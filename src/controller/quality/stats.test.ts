@@ -16,7 +16,24 @@ describe('getStats parsing, on reports recorded in Chromium 156', () => {
     expect(reading.bytesSent).to.equal(462560);
     expect(reading.outboundVideo).to.include({ frameWidth: 640, frameHeight: 480, framesSent: 139, qualityLimitationReason: 'none' });
     expect(reading.localAudioLevel).to.be.closeTo(0.0156, 0.0001);
-    expect(reading.remoteInboundVideo).to.deep.equal({ fractionLost: 0, jitter: 0.000888, roundTripTime: 0.001 });
+    expect(reading.remoteInboundVideo).to.deep.equal({ timestamp: 1796188255012.761, fractionLost: 0, jitter: 0.000888, roundTripTime: 0.001 });
+  });
+
+  it('takes a receiver\'s loss report as news once: read again before the next report, it says nothing new', () => {
+    // In this recording the audio report is the same one in both readings (audio is reported every
+    // few seconds) and the video report a new one.
+    const withAudioLoss = (index: number, videoReport: 'as recorded' | 'as before') =>
+      (chromium[index]!.sender as ReadonlyArray<Record<string, unknown>>).map((stats) => {
+        if (stats.type !== 'remote-inbound-rtp') return stats;
+        if (stats.kind === 'audio') return { ...stats, fractionLost: 0.3 };
+        return videoReport === 'as before' ? { ...stats, timestamp: 1 } : stats;
+      });
+    const sent = summarise(readStats(withAudioLoss(0, 'as recorded')), readStats(withAudioLoss(1, 'as recorded')));
+    expect(sent.remoteLossRatio, 'the last word of each report').to.equal(0.3);
+    expect(sent.freshRemoteLossRatio, 'only the new video report').to.equal(0);
+    const nothingNew = summarise(readStats(withAudioLoss(0, 'as before')), readStats(withAudioLoss(1, 'as before')));
+    expect(nothingNew.freshRemoteLossRatio).to.equal(null);
+    expect(summarise(null, readStats(withAudioLoss(0, 'as recorded'))).freshRemoteLossRatio, 'a first reading is news').to.equal(0.3);
   });
 
   it('summarises two readings 1 s apart into rates', () => {

@@ -38,6 +38,8 @@ interface InboundReading {
 
 /** What the other side's receiver reports (RTCP) about a stream we send. */
 interface RemoteInboundReading {
+  /** When the report arrived (both browsers stamp it so): the same in two readings, no new report came. */
+  timestamp: number | null;
   fractionLost: number | null;
   /** Seconds. */
   jitter: number | null;
@@ -86,8 +88,14 @@ export interface ConnectionStats {
   readonly jitterMs: number | null;
   /** Share of their packets lost on the way to us over the interval, 0..1. */
   readonly lossRatio: number;
-  /** Share of our packets they report lost (the worse of audio and video), 0..1; null before their first report. */
+  /** Share of our packets they report lost (the worse of audio and video, as last reported), 0..1; null before their first report. */
   readonly remoteLossRatio: number | null;
+  /**
+   * As {@link remoteLossRatio}, from the reports that arrived during the interval only; null when
+   * none did. A report says what was lost since the one before it, and a stream that is paused, or
+   * audio (reported every few seconds), keeps its last one: read again, an old loss is no news.
+   */
+  readonly freshRemoteLossRatio: number | null;
   /** Jitter they report on what we send, in ms. */
   readonly remoteJitterMs: number | null;
   readonly qualityLimitationReason: QualityLimitationReason | null;
@@ -161,7 +169,12 @@ function inbound(stats: Stats | undefined): InboundReading | null {
 
 function remoteInbound(stats: Stats | undefined): RemoteInboundReading | null {
   if (!stats) return null;
-  return { fractionLost: numberOr(stats.fractionLost), jitter: numberOr(stats.jitter), roundTripTime: numberOr(stats.roundTripTime) };
+  return {
+    timestamp: numberOr(stats.timestamp),
+    fractionLost: numberOr(stats.fractionLost),
+    jitter: numberOr(stats.jitter),
+    roundTripTime: numberOr(stats.roundTripTime),
+  };
 }
 
 /**
@@ -245,9 +258,16 @@ export function summarise(previous: StatsReading | null, current: StatsReading):
     lost += delta(current[kind]?.packetsLost, previous?.[kind]?.packetsLost);
   }
   const lossRatio = received + lost > 0 ? lost / (received + lost) : 0;
-  const remoteLosses = [current.remoteInboundAudio?.fractionLost, current.remoteInboundVideo?.fractionLost].filter(
-    (value): value is number => value != null,
-  );
+  const isLoss = (value: number | null | undefined): value is number => value != null;
+  const remoteLosses = [current.remoteInboundAudio?.fractionLost, current.remoteInboundVideo?.fractionLost].filter(isLoss);
+  const freshRemoteLosses = (['remoteInboundAudio', 'remoteInboundVideo'] as const)
+    .map((kind) => {
+      const report = current[kind];
+      const before = previous?.[kind];
+      const isNew = !before || report?.timestamp == null || report.timestamp !== before.timestamp;
+      return isNew ? report?.fractionLost : null;
+    })
+    .filter(isLoss);
   const concealed = delta(audio?.concealedSamples, previous?.inboundAudio?.concealedSamples);
   const samples = delta(audio?.totalSamplesReceived, previous?.inboundAudio?.totalSamplesReceived);
   return {
@@ -261,6 +281,7 @@ export function summarise(previous: StatsReading | null, current: StatsReading):
     jitterMs: toMs(audio?.jitter ?? video?.jitter),
     lossRatio,
     remoteLossRatio: remoteLosses.length > 0 ? Math.max(...remoteLosses) : null,
+    freshRemoteLossRatio: freshRemoteLosses.length > 0 ? Math.max(...freshRemoteLosses) : null,
     remoteJitterMs: toMs(current.remoteInboundAudio?.jitter ?? current.remoteInboundVideo?.jitter),
     qualityLimitationReason: current.outboundVideo?.qualityLimitationReason ?? null,
     framesSent: current.outboundVideo?.framesSent ?? 0,

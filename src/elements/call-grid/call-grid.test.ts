@@ -705,6 +705,7 @@ const SAMPLE: ConnectionStats = {
   jitterMs: 3,
   lossRatio: 0.012,
   remoteLossRatio: 0,
+  freshRemoteLossRatio: 0,
   remoteJitterMs: 3,
   qualityLimitationReason: null,
   framesSent: 100,
