@@ -3,41 +3,11 @@
 // (default /tmp/meshcall-screenshots). Alice video-calls Bob, Bob accepts, Alice shares her screen with
 // the toolbar's toggle (Chromium's fake screen, through its real picker), Bob's page shows the presenter
 // layout (1280x800 and 390x844), Bob takes over, Alice is told; then Bob stops and the grid comes back.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, CHROMIUM_FOREGROUND_ARGS, CHROMIUM_PATH } from './browsers.mjs';
-import { freePort, startDemoServer } from './demo-process.mjs';
+import { SIZES, sleep, TIMEOUT, waitForCallState, withScreenshotSession } from './screenshot-session.mjs';
 
-const outDir = process.argv[2] ?? '/tmp/meshcall-screenshots';
-const TIMEOUT = 20000;
-mkdirSync(outDir, { recursive: true });
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const DESKTOP = SIZES.desktop;
+const PHONE = SIZES.phone;
 
-const port = await freePort();
-const server = await startDemoServer(port);
-
-const problems = [];
-const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS] });
-const base = `http://localhost:${port}`;
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-async function open(name, url) {
-  const context = await browser.createBrowserContext();
-  const page = await context.newPage();
-  await page.setViewport(DESKTOP);
-  page.on('pageerror', (error) => problems.push(`${name}: ${error.message}`));
-  page.on('console', (message) => message.type() === 'error' && problems.push(`${name}: console error: ${message.text()}`));
-  await page.goto(url, { waitUntil: 'load' });
-  return page;
-}
-const waitForCallState = (page, state) => page.waitForFunction((expected) => document.body.dataset.callState === expected, { timeout: TIMEOUT }, state);
-async function shot(page, file) {
-  await sleep(800);
-  await page.screenshot({ path: join(outDir, file) });
-  console.log(`  screenshot ${join(outDir, file)}`);
-}
 /** The presenter layout as the page's grid shows it, once the screen plays. */
 const waitForStage = (page, caption) =>
   page.waitForFunction(
@@ -50,7 +20,7 @@ const waitForStage = (page, caption) =>
     caption,
   );
 
-try {
+await withScreenshotSession(process.argv[2] ?? '/tmp/meshcall-screenshots', async ({ base, open, problems, shot }) => {
   const alice = await open('alice', `${base}/?user=alice&conversation=dm-alice-bob`);
   const bob = await open('bob', `${base}/?user=bob`);
   await Promise.all([alice, bob].map((page) => waitForCallState(page, 'idle')));
@@ -83,13 +53,4 @@ try {
   await bob.click('media-controls >>> [part=screen-share-button]');
   await alice.waitForFunction(() => !document.querySelector('call-grid').shadowRoot.querySelector('[part=stage]'), { timeout: TIMEOUT });
   await shot(alice, 'screen-stopped-alice.png');
-} catch (error) {
-  problems.push(`FAILED: ${error.stack ?? error}`);
-} finally {
-  await browser.close().catch(() => undefined);
-  server.kill('SIGTERM');
-}
-if (problems.length) {
-  console.log(`Problems:\n${problems.join('\n')}`);
-  process.exitCode = 1;
-}
+});
