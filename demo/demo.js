@@ -751,6 +751,10 @@ function startApp(self) {
         return { title: 'No device found', message: 'No microphone or camera was found. Plug one in and try again.' };
       case 'device-in-use':
         return { title: 'Device busy', message: 'Your camera or microphone is in use by another app. Close it and try again.' };
+      case 'overconstrained':
+        return { title: 'Device unsuitable', message: error.message };
+      case 'insecure-context':
+        return { title: 'Secure page needed', message: 'Open the demo over https or on localhost to use the microphone and camera.' };
       case 'media-failed':
         return { title: 'Media problem', message: 'Your microphone or camera could not be started.' };
       case 'peer-unavailable':
@@ -797,6 +801,9 @@ function startApp(self) {
   // awaited it, or as the rejection of a method the page called itself.
   function showError(error) {
     if (!error) return;
+    // <permission-help> explains these, with the steps for this browser (the demo places calls itself:
+    // their rejections reach the help only from here).
+    if ($('permission-help').show(error)) return;
     if (error.userId && (error.type === 'connection-failed' || error.type === 'peer-unavailable')) {
       // The controller reports these just before it removes the participant (in the same task):
       // then their leaving, or the end of the call, says what happened, once. Wait to see which.
@@ -884,6 +891,9 @@ function startApp(self) {
       case 'connection-lost':
         return { key, kind: 'error', title: 'Call dropped', message: `Lost the connection with ${name}` };
       case 'error':
+        // A call of ours that failed before anyone answered (the devices refused, say): the
+        // rejection of startCall() says why, once.
+        if (!incoming && !call.answeredAt) return null;
         return { kind: 'error', message: 'The call could not continue' };
       default:
         return { message: 'Call ended' };

@@ -1,4 +1,4 @@
-import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, CallPreview, DevicePicker, IncomingCall, MediaControls } from './index.js';
+import { CallAnnouncer, CallButton, CallGrid, CallHistoryList, CallPreview, DevicePicker, IncomingCall, MediaControls, PermissionHelp } from './index.js';
 
 export * from './index.js';
 
@@ -11,6 +11,7 @@ const elements: Array<[string, CustomElementConstructor]> = [
   ['call-announcer', CallAnnouncer],
   ['device-picker', DevicePicker],
   ['call-preview', CallPreview],
+  ['permission-help', PermissionHelp],
 ];
 
 // Defining twice throws; a page may load both the bundle and the module build.
@@ -28,5 +29,6 @@ declare global {
     'call-announcer': CallAnnouncer;
     'device-picker': DevicePicker;
     'call-preview': CallPreview;
+    'permission-help': PermissionHelp;
   }
 }

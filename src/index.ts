@@ -10,3 +10,4 @@ export * from './elements/device-picker/device-picker.js';
 export * from './elements/call-preview/call-preview.js';
 export * from './elements/call-history/call-history.js';
 export * from './elements/call-announcer/call-announcer.js';
+export * from './elements/permission-help/permission-help.js';

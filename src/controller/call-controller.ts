@@ -2,6 +2,7 @@ import { CallError, mediaError } from './errors.js';
 import {
   CallEndedEvent,
   CallErrorEvent,
+  CallDeviceAvailabilityEvent,
   CallIncomingEvent,
   CallParticipantChangeEvent,
   CallParticipantJoinedEvent,
@@ -25,6 +26,7 @@ import {
   type CallControllerEventMap,
 } from './events.js';
 import { DEFAULT_MEDIA_CONSTRAINTS, LocalMedia, type MediaConstraints } from './media/local-media.js';
+import { PermissionWatch } from './media/permission-watch.js';
 import { RemoteAudio } from './media/remote-audio.js';
 import { DevicePreviewSession, type DevicePreview } from './media/device-preview.js';
 import {
@@ -228,6 +230,10 @@ interface ActiveCall {
    */
   awaitingVouch: Map<string, JoinMessage>;
   media: LocalMedia | null;
+  /** Why our microphone or camera cannot be used in this call (refused, missing); cleared once it can. */
+  unavailable: { microphone: CallError | null; camera: CallError | null };
+  /** Follows a refused permission of this call, so that allowing it in the browser's settings is seen. */
+  permissionWatch: PermissionWatch | null;
   /** Set while the devices start, so that a second accept is refused instead of opening them twice. */
   startingMedia: boolean;
   /** Whose ring we answered; null for the call's caller. */
@@ -261,6 +267,8 @@ function newActiveCall(
   return {
     record,
     media: null,
+    unavailable: { microphone: null, camera: null },
+    permissionWatch: null,
     startingMedia: false,
     ringTimers: new Map(),
     callees,
@@ -411,6 +419,25 @@ export class CallController extends EventTarget {
 
   get cameraEnabled(): boolean {
     return this.#call?.record.local.cameraEnabled ?? false;
+  }
+
+  /**
+   * False while the current call has no microphone: it was refused or missing when the call was
+   * answered (the call receives only), or when turned on. True again once it opens, or once the
+   * browser reports the permission granted; `call-device-availability` tells each change.
+   */
+  get microphoneAvailable(): boolean {
+    return !this.#call?.unavailable.microphone;
+  }
+
+  /** False while the current call's camera was refused or missing; as {@link microphoneAvailable}. */
+  get cameraAvailable(): boolean {
+    return !this.#call?.unavailable.camera;
+  }
+
+  /** Why the microphone or camera is unavailable in the current call, or null. */
+  unavailableReason(device: 'microphone' | 'camera'): CallError | null {
+    return this.#call?.unavailable[device] ?? null;
   }
 
   /** Whether we share a screen in the current call. */
@@ -623,7 +650,7 @@ export class CallController extends EventTarget {
   }
 
   /** The preview's media for the call that starts now, with the camera as the call wants it; null without a preview. */
-  async #takePreview(video: boolean): Promise<{ media: LocalMedia; cameraError: CallError | null } | null> {
+  async #takePreview(video: boolean): Promise<{ media: LocalMedia; cameraError: CallError | null; microphoneError: null } | null> {
     const preview = this.#preview ?? (await this.#previewOpening?.catch(() => null)) ?? null;
     if (!preview || this.#preview !== preview) return null;
     this.#preview = null;
@@ -632,7 +659,7 @@ export class CallController extends EventTarget {
     let cameraError: CallError | null = null;
     if (!video) media.stopCamera();
     else await media.startCamera().catch((error: CallError) => (cameraError = error));
-    return { media, cameraError };
+    return { media, cameraError, microphoneError: null };
   }
 
   /** Asks the browser which devices there are now; `call-devices-change` follows when that changed. */
@@ -900,7 +927,12 @@ export class CallController extends EventTarget {
     if (invitees.length > 0) this.#broadcastRoster();
   }
 
-  /** Answers the ringing call. With `video: false` the camera stays off until turned on. */
+  /**
+   * Answers the ringing call. With `video: false` the camera stays off until turned on. A
+   * microphone that is refused or missing does not stop the answer: the call goes on receive-only
+   * (the others are heard and seen, the camera is sent if allowed), `call-error` says why, and
+   * `microphoneAvailable` is false until the microphone can be opened.
+   */
   async accept(options: AcceptOptions = {}): Promise<void> {
     const active = this.#call;
     if (this.#state !== 'incoming' || !active || !active.inviterId) {
@@ -909,7 +941,7 @@ export class CallController extends EventTarget {
     if (active.startingMedia) throw new CallError('invalid-state', 'The call is already being answered.');
     this.#alerts?.noteUserCall();
     const video = options.video ?? this.#preview?.cameraEnabled ?? active.record.video;
-    await this.#startLocalMedia(active, video);
+    await this.#startLocalMedia(active, video, true);
     if (this.#call !== active || this.#state !== 'incoming') {
       // The caller gave up meanwhile: `call-ended` already told the page, so this is no error.
       throw new CallError('invalid-state', 'The call ended before it was answered.');
@@ -1075,10 +1107,30 @@ export class CallController extends EventTarget {
     await this.#whenClosed();
   }
 
+  /** Mutes or unmutes. In a call that went on without a microphone, on opens it (the browser may ask). */
   async setMicrophoneEnabled(enabled: boolean): Promise<void> {
     const active = this.#requireMedia();
-    active.media!.setMicrophoneEnabled(enabled);
-    this.#updateLocal(active);
+    const media = active.media!;
+    if (!enabled || media.audioTrack) {
+      media.setMicrophoneEnabled(enabled);
+      this.#updateLocal(active);
+      return;
+    }
+    const change = this.#microphoneChange.then(async () => {
+      if (this.#call !== active || active.media !== media) return;
+      try {
+        await media.startMicrophone();
+      } catch (error) {
+        if (error instanceof CallError && error.type !== 'invalid-state') this.#markUnavailable(active, 'microphone', error);
+        throw error;
+      }
+      if (this.#call !== active || active.media !== media) return;
+      this.#markAvailable(active, 'microphone');
+      this.#sendLocalMedia();
+      this.#updateLocal(active);
+    });
+    this.#microphoneChange = change.catch(() => undefined);
+    return change;
   }
 
   /** Turns the camera on or off. Off releases the device; on replaces the track, with no renegotiation. */
@@ -1087,8 +1139,17 @@ export class CallController extends EventTarget {
     const change = this.#cameraChange.then(async () => {
       const media = active.media;
       if (this.#call !== active || !media) return;
-      if (enabled) await media.startCamera();
-      else media.stopCamera();
+      if (enabled) {
+        try {
+          await media.startCamera();
+        } catch (error) {
+          if (error instanceof CallError && error.type !== 'invalid-state' && this.#call === active) this.#markUnavailable(active, 'camera', error);
+          throw error;
+        }
+        this.#markAvailable(active, 'camera');
+      } else {
+        media.stopCamera();
+      }
       this.#sendLocalMedia();
       // The rung depends on the camera's capture size.
       this.#applySendLadder();
@@ -1230,14 +1291,16 @@ export class CallController extends EventTarget {
 
   // ---- local media ----
 
-  async #startLocalMedia(active: ActiveCall, video: boolean): Promise<void> {
+  /** `listenWithoutMicrophone`: a microphone that cannot be opened leaves the call receive-only. */
+  async #startLocalMedia(active: ActiveCall, video: boolean, listenWithoutMicrophone = false): Promise<void> {
     let media: LocalMedia | null = null;
     let cameraError: CallError | null;
+    let microphoneError: CallError | null = null;
     active.startingMedia = true;
     try {
       const fromPreview = await this.#takePreview(video);
       media = fromPreview?.media ?? this.#newLocalMedia();
-      ({ cameraError } = fromPreview ?? (await media.start(video)));
+      ({ cameraError, microphoneError } = fromPreview ?? (await media.start(video, listenWithoutMicrophone)));
     } catch (error) {
       media?.stop();
       throw error;
@@ -1251,9 +1314,29 @@ export class CallController extends EventTarget {
     active.media = media;
     this.#sendLocalMedia();
     this.#updateLocal(active, false);
+    if (microphoneError) this.#markUnavailable(active, 'microphone', microphoneError);
+    if (cameraError) this.#markUnavailable(active, 'camera', cameraError);
+    if (microphoneError) this.#report(microphoneError);
     if (cameraError) this.#report(cameraError);
     // Not awaited: answering a call should not wait for the device list.
     void this.#checkRememberedDevices(media).catch(() => undefined);
+  }
+
+  #markUnavailable(active: ActiveCall, device: 'microphone' | 'camera', error: CallError): void {
+    active.unavailable[device] = error;
+    this.dispatchEvent(new CallDeviceAvailabilityEvent(device, false, error));
+    if (error.type !== 'permission-denied') return;
+    active.permissionWatch ??= new PermissionWatch((granted) => {
+      // Allowed in the browser's settings: offered again (off), not opened behind the user's back.
+      if (this.#call === active) this.#markAvailable(active, granted);
+    });
+    void active.permissionWatch.watch(device);
+  }
+
+  #markAvailable(active: ActiveCall, device: 'microphone' | 'camera'): void {
+    if (!active.unavailable[device]) return;
+    active.unavailable[device] = null;
+    this.dispatchEvent(new CallDeviceAvailabilityEvent(device, true, null));
   }
 
   /** Microphone and camera from the chosen devices; one that ends by itself is replaced in a call, shown off in the preview. */
@@ -2281,6 +2364,7 @@ export class CallController extends EventTarget {
     for (const timer of active.ringTimers.values()) clearTimeout(timer);
     clearInterval(active.sweepTimer);
     active.media?.stop();
+    active.permissionWatch?.stop();
     void this.stopPreview();
     active.screen?.stop();
     active.screen = null;

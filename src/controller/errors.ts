@@ -4,6 +4,9 @@
  * - `permission-denied`: the user or the browser refused the microphone or camera.
  * - `device-not-found`: there is no microphone or camera to use.
  * - `device-in-use`: the device exists but another program holds it.
+ * - `overconstrained`: no device of that kind can meet the constraints the page asked for (`connect({ media })`).
+ * - `insecure-context`: the page is not a secure context (https or localhost), where browsers offer no
+ *   `navigator.mediaDevices` at all.
  * - `media-failed`: getting local media failed for another reason.
  * - `peer-unavailable`: the user called is not connected to the signalling server.
  * - `server-unreachable`: the signalling server could not be reached, or the connection to it was lost.
@@ -28,6 +31,8 @@ export type CallErrorType =
   | 'permission-denied'
   | 'device-not-found'
   | 'device-in-use'
+  | 'overconstrained'
+  | 'insecure-context'
   | 'media-failed'
   | 'peer-unavailable'
   | 'server-unreachable'
@@ -43,9 +48,14 @@ export type CallErrorType =
   | 'speaker-selection-unsupported'
   | 'history-unavailable';
 
+/** The local device a media error concerns. */
+export type MediaDeviceKind = 'microphone' | 'camera' | 'screen' | 'speaker';
+
 export interface CallErrorOptions {
   /** The remote user the error concerns, when there is one. */
   userId?: string;
+  /** The local device a media error concerns, when there is one. */
+  device?: MediaDeviceKind;
   cause?: unknown;
 }
 
@@ -53,29 +63,54 @@ export interface CallErrorOptions {
 export class CallError extends Error {
   readonly type: CallErrorType;
   readonly userId?: string;
+  /** For a media error: the device it concerns (with `permission-denied`, what to allow). */
+  readonly device?: MediaDeviceKind;
 
   constructor(type: CallErrorType, message: string, options: CallErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CallError';
     this.type = type;
     this.userId = options.userId;
+    this.device = options.device;
   }
 }
 
-/** Maps a getUserMedia rejection to the error a page can act on. */
-export function mediaError(error: unknown, device: string): CallError {
+const DEVICE_NAMES: Record<MediaDeviceKind, string> = { microphone: 'microphone', camera: 'camera', screen: 'screen', speaker: 'speaker' };
+
+/**
+ * Maps a getUserMedia rejection to the error a page can act on. `devices` are the kinds asked for
+ * (the first one is named on the error when both were asked at once).
+ */
+export function mediaError(error: unknown, ...devices: [MediaDeviceKind, ...MediaDeviceKind[]]): CallError {
   const name = error instanceof DOMException || error instanceof Error ? error.name : '';
+  const what = devices.map((device) => DEVICE_NAMES[device]).join(' and ');
+  const options = { cause: error, device: devices[0] };
   switch (name) {
     case 'NotAllowedError':
+      return new CallError('permission-denied', `Access to the ${what} was denied.`, options);
     case 'SecurityError':
-      return new CallError('permission-denied', `Access to the ${device} was denied.`, { cause: error });
+      // Thrown where a permissions policy (an iframe without `allow="microphone"`) forbids the device.
+      return new CallError('permission-denied', `This page is not allowed to use the ${what}.`, options);
     case 'NotFoundError':
-    case 'OverconstrainedError':
-      return new CallError('device-not-found', `No ${device} was found.`, { cause: error });
+      return new CallError('device-not-found', `No ${what} was found.`, options);
+    case 'OverconstrainedError': {
+      const constraint = (error as { constraint?: string }).constraint;
+      const detail = constraint ? ` (${constraint})` : '';
+      return new CallError('overconstrained', `No ${what} can meet the settings this page asked for${detail}.`, options);
+    }
     case 'NotReadableError':
     case 'AbortError':
-      return new CallError('device-in-use', `The ${device} is in use by another program.`, { cause: error });
+      return new CallError('device-in-use', `The ${what} is in use by another program.`, options);
     default:
-      return new CallError('media-failed', `The ${device} could not be started.`, { cause: error });
+      return new CallError('media-failed', `The ${what} could not be started.`, options);
   }
+}
+
+/** Browsers offer no capture outside a secure context: `navigator.mediaDevices` is undefined there. */
+export function insecureContextError(device: MediaDeviceKind): CallError {
+  return new CallError(
+    'insecure-context',
+    `The ${DEVICE_NAMES[device]} can only be used on a secure page (https, or localhost while developing).`,
+    { device },
+  );
 }

@@ -332,7 +332,25 @@ export class CallPreviewChangeEvent extends Event {
   }
 }
 
+/**
+ * A device of the current call became unavailable (refused or missing when the call started, or
+ * refused when turned on: `error` says why) or available again (the permission was granted in the
+ * browser's settings, or the device opened; `error` null). An unavailable microphone leaves the call
+ * receive-only: the others are heard and seen, and hear nothing of us.
+ */
+export class CallDeviceAvailabilityEvent extends Event {
+  constructor(
+    readonly device: 'microphone' | 'camera',
+    readonly available: boolean,
+    readonly error: CallError | null,
+    init: EventInit = ROUTED,
+  ) {
+    super('call-device-availability', init);
+  }
+}
+
 export interface CallControllerEventMap {
+  'call-device-availability': CallDeviceAvailabilityEvent;
   'call-preview-change': CallPreviewChangeEvent;
   'call-devices-change': CallDevicesChangeEvent;
   'call-device-fallback': CallDeviceFallbackEvent;

@@ -10,6 +10,8 @@ export { describeCall } from './text.js';
 export type { RingKind, RingPlayer } from './ringing/ringtone.js';
 export type { NotificationMode } from './ringing/ring-alerts.js';
 export type { MediaConstraints } from './media/local-media.js';
+export { detectBrowser, permissionHelp } from './media/permission-help.js';
+export type { BrowserFamily, PermissionSteps } from './media/permission-help.js';
 export type { DeviceChoice, DeviceKind, DeviceList, MediaDeviceOption } from './media/devices.js';
 export type { DevicePreview } from './media/device-preview.js';
 export type { NetworkQuality } from './quality/network-quality.js';

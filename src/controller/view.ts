@@ -1,4 +1,5 @@
 import type { AcceptOptions, StartCallOptions } from './call-controller.js';
+import type { CallError } from './errors.js';
 import type { CallControllerEventMap } from './events.js';
 import type { CallHistory } from './history/call-history.js';
 import type { DeviceChoice, DeviceList } from './media/devices.js';
@@ -21,6 +22,12 @@ export interface CallControllerView {
   readonly call: Call | null;
   readonly microphoneEnabled: boolean;
   readonly cameraEnabled: boolean;
+  /** False while the current call's microphone was refused or is missing (the call receives only). */
+  readonly microphoneAvailable: boolean;
+  /** False while the current call's camera was refused or is missing. */
+  readonly cameraAvailable: boolean;
+  /** Why that device is unavailable in the current call (`call-device-availability` tells), or null. */
+  unavailableReason(device: 'microphone' | 'camera'): CallError | null;
   /** Whether we share a screen in the current call. */
   readonly screenShareEnabled: boolean;
   /** Whether a screen can be shared here at all (not on phones): the toggle shows only then. */

@@ -24,6 +24,7 @@ export const CONTROLLER_EVENTS: ReadonlyArray<keyof CallControllerEventMap> = [
   'call-screen-share-ended',
   'call-devices-change',
   'call-device-fallback',
+  'call-device-availability',
   'call-speaking-change',
   'call-active-speaker-change',
   'call-preview-change',

@@ -4,6 +4,7 @@ import {
   CallSpeakingChangeEvent,
   CallStatsEvent,
   CallDevicesChangeEvent,
+  CallDeviceAvailabilityEvent,
   CallPreviewChangeEvent,
   CallHistoryAddEvent,
   CallHistoryChangeEvent,
@@ -240,6 +241,27 @@ export class FakeController extends EventTarget implements CallControllerView {
 
   get cameraEnabled(): boolean {
     return this.call?.local.cameraEnabled ?? false;
+  }
+
+  /** Set and announced with {@link setUnavailable}. */
+  readonly unavailable: { microphone: CallError | null; camera: CallError | null } = { microphone: null, camera: null };
+
+  get microphoneAvailable(): boolean {
+    return !this.unavailable.microphone;
+  }
+
+  get cameraAvailable(): boolean {
+    return !this.unavailable.camera;
+  }
+
+  unavailableReason(device: 'microphone' | 'camera'): CallError | null {
+    return this.unavailable[device];
+  }
+
+  /** Marks a device unavailable (with why) or available again (null), announced as the controller does. */
+  setUnavailable(device: 'microphone' | 'camera', error: CallError | null): void {
+    this.unavailable[device] = error;
+    this.dispatchEvent(new CallDeviceAvailabilityEvent(device, !error, error));
   }
 
   get screenShareEnabled(): boolean {
@@ -485,6 +507,8 @@ export class FakeController extends EventTarget implements CallControllerView {
     return this.#act(['setMicrophoneEnabled', enabled], () => {
       if (!this.call) return;
       this.call.local.microphoneEnabled = enabled;
+      // As the controller: a microphone that opens is available again.
+      if (enabled && this.unavailable.microphone) this.setUnavailable('microphone', null);
       this.changed(this.call.local);
     });
   }
@@ -493,6 +517,7 @@ export class FakeController extends EventTarget implements CallControllerView {
     return this.#act(['setCameraEnabled', enabled], () => {
       if (!this.call) return;
       this.call.local.cameraEnabled = enabled;
+      if (enabled && this.unavailable.camera) this.setUnavailable('camera', null);
       this.changed(this.call.local);
     });
   }

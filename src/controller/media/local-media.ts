@@ -1,4 +1,4 @@
-import { CallError, mediaError } from '../errors.js';
+import { CallError, insecureContextError, mediaError, type MediaDeviceKind } from '../errors.js';
 
 export interface MediaConstraints {
   audio?: MediaTrackConstraints;
@@ -11,9 +11,13 @@ export const DEFAULT_MEDIA_CONSTRAINTS: Required<MediaConstraints> = {
   video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24, max: 30 } },
 };
 
-/** What `start` got: the camera may fail on its own without stopping a call. */
+/**
+ * What `start` got: the camera may fail on its own without stopping a call, and, when `start` was
+ * told to listen without it, the microphone too.
+ */
 export interface MediaStartResult {
   cameraError: CallError | null;
+  microphoneError: CallError | null;
 }
 
 /**
@@ -68,43 +72,64 @@ export class LocalMedia {
 
   /**
    * Opens the microphone, and the camera when `video`; one permission prompt for both. A chosen
-   * device that is not there gives way to the default of its kind.
+   * device that is not there gives way to the default of its kind. With `listenWithoutMicrophone`, a
+   * microphone that cannot be opened is no failure: the result says why, and the call receives only
+   * (the camera is still opened when asked for and allowed).
    */
-  async start(video: boolean): Promise<MediaStartResult> {
+  async start(video: boolean, listenWithoutMicrophone = false): Promise<MediaStartResult> {
     try {
-      return await this.#open(video);
+      return await this.#open(video, listenWithoutMicrophone);
     } catch (error) {
       if (!this.#deviceIds.microphone && !this.#deviceIds.camera) throw error;
       if (!isMissingDevice(error)) throw error;
       await this.#forgetMissingDevices();
-      return this.#open(video);
+      return this.#open(video, listenWithoutMicrophone);
     }
   }
 
-  async #open(video: boolean): Promise<MediaStartResult> {
+  async #open(video: boolean, listenWithoutMicrophone: boolean): Promise<MediaStartResult> {
     let cameraError: CallError | null = null;
-    let stream: MediaStream;
+    let microphoneError: CallError | null = null;
+    // A chosen device that is gone: `start` retries with the default.
+    const retriable = (error: unknown) => isMissingDevice(error) && !!(this.#deviceIds.microphone || this.#deviceIds.camera);
+    const microphoneOnly = async (): Promise<MediaStream | null> => {
+      try {
+        return await getUserMedia({ audio: this.#preferred('microphone') }, 'microphone');
+      } catch (error) {
+        if (!listenWithoutMicrophone || retriable(error)) throw error;
+        microphoneError = error as CallError;
+        return null;
+      }
+    };
+    let stream: MediaStream | null;
     if (video) {
       try {
-        stream = await getUserMedia({ audio: this.#preferred('microphone'), video: this.#preferred('camera') }, 'microphone and camera');
+        stream = await getUserMedia({ audio: this.#preferred('microphone'), video: this.#preferred('camera') }, 'microphone', 'camera');
       } catch (combined) {
-        // A chosen device that is gone: `start` retries with the default.
-        if (isMissingDevice(combined) && (this.#deviceIds.microphone || this.#deviceIds.camera)) throw combined;
+        if (retriable(combined)) throw combined;
         // Tell a missing or refused camera apart from a missing microphone: retry with audio alone.
-        stream = await getUserMedia({ audio: this.#preferred('microphone') }, 'microphone');
-        cameraError = mediaError((combined as CallError).cause, 'camera');
+        stream = await microphoneOnly();
+        if (stream) {
+          cameraError = mediaError((combined as CallError).cause, 'camera');
+        } else {
+          // No microphone: the camera alone may still be allowed.
+          stream = await getUserMedia({ video: this.#preferred('camera') }, 'camera').catch((error: CallError) => {
+            cameraError = error;
+            return null;
+          });
+        }
       }
     } else {
-      stream = await getUserMedia({ audio: this.#preferred('microphone') }, 'microphone');
+      stream = await microphoneOnly();
     }
     if (this.#stopped) {
-      stopAll(stream);
+      if (stream) stopAll(stream);
       throw new CallError('invalid-state', 'The call ended while the devices were starting.');
     }
-    this.#audio = stream.getAudioTracks()[0] ?? null;
-    this.#video = stream.getVideoTracks()[0] ?? null;
-    for (const track of stream.getTracks()) this.#adopt(track);
-    return { cameraError };
+    this.#audio = stream?.getAudioTracks()[0] ?? null;
+    this.#video = stream?.getVideoTracks()[0] ?? null;
+    for (const track of stream?.getTracks() ?? []) this.#adopt(track);
+    return { cameraError, microphoneError };
   }
 
   /** Drops the chosen devices the browser does not list; all of them when it hides its list. */
@@ -117,6 +142,24 @@ export class LocalMedia {
 
   setMicrophoneEnabled(enabled: boolean): void {
     if (this.#audio) this.#audio.enabled = enabled;
+  }
+
+  /**
+   * Opens the microphone of a call that went on without it (receive-only), unmuted; resolves with
+   * the new track, or with the current one when there is one.
+   */
+  async startMicrophone(): Promise<MediaStreamTrack> {
+    if (this.#audio) return this.#audio;
+    const stream = await getUserMedia({ audio: this.#preferred('microphone') }, 'microphone');
+    const track = stream.getAudioTracks()[0];
+    if (this.#stopped || !track || this.#audio) {
+      stopAll(stream);
+      if (this.#audio) return this.#audio;
+      throw new CallError('invalid-state', 'The call ended while the microphone was starting.');
+    }
+    this.#audio = track;
+    this.#adopt(track);
+    return track;
   }
 
   /** Opens the camera; resolves with the new track, or with the current one when it is already on. */
@@ -207,14 +250,15 @@ export class LocalMedia {
   }
 }
 
-async function getUserMedia(constraints: MediaStreamConstraints, device: string): Promise<MediaStream> {
+async function getUserMedia(constraints: MediaStreamConstraints, ...devices: [MediaDeviceKind, ...MediaDeviceKind[]]): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new CallError('media-failed', 'This browser cannot capture media here (a secure context is required).');
+    if (!globalThis.isSecureContext) throw insecureContextError(devices[0]);
+    throw new CallError('media-failed', 'This browser cannot capture a microphone or camera.', { device: devices[0] });
   }
   try {
     return await navigator.mediaDevices.getUserMedia(constraints);
   } catch (error) {
-    throw mediaError(error, device);
+    throw mediaError(error, ...devices);
   }
 }
 

@@ -54,7 +54,7 @@ function displayCaptureAllowed(): boolean {
 
 /** Maps a getDisplayMedia failure other than a closed picker to the error a page can act on. */
 function displayMediaError(error: unknown): CallError {
-  const options = { cause: error };
+  const options = { cause: error, device: 'screen' as const };
   switch (errorName(error)) {
     case 'NotAllowedError':
     case 'SecurityError':

@@ -62,6 +62,30 @@ export default css`
     outline-offset: 2px;
   }
 
+  .control--microphone,
+  .control--camera {
+    position: relative;
+  }
+
+  /* A device the call could not open: the toggle stays off, and the badge says it is not the user's mute. */
+  .badge {
+    position: absolute;
+    top: -0.2rem;
+    right: -0.2rem;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 1.15rem;
+    height: 1.15rem;
+    border-radius: 50%;
+    background: var(--meshcall-unavailable-badge-background, #f9a825);
+    color: var(--meshcall-unavailable-badge-color, #1a1a1a);
+    font-size: 0.8rem;
+    font-weight: 700;
+    line-height: 1;
+    box-shadow: 0 0 0 2px var(--meshcall-control-background, #e8eaed);
+  }
+
   /* A toggle that is pressed means "on"; off stands out, as the state people need to notice. */
   .control[aria-pressed='false'] {
     background: var(--meshcall-control-off-background, #c5221f);

@@ -84,6 +84,27 @@ describe('<media-controls> with a fake controller', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('shows a refused microphone as unavailable, saying why, and tries to open it when pressed', async () => {
+    const { el, fake } = await fakeControls();
+    fake.enter('active', { local: { stream: new MediaStream(), microphoneEnabled: false } });
+    fake.setUnavailable('microphone', new CallError('permission-denied', 'Access to the microphone was denied.', { device: 'microphone' }));
+    await el.updateComplete;
+    const microphone = part(el, 'microphone-button');
+    expect(microphone.getAttribute('aria-pressed')).to.equal('false');
+    expect(microphone.hasAttribute('data-unavailable')).to.equal(true);
+    expect(microphone.querySelector('[part="unavailable-badge"]'), 'the badge').to.not.equal(null);
+    const description = el.shadowRoot!.getElementById(microphone.getAttribute('aria-describedby')!)!;
+    expect(description.textContent).to.equal('Microphone unavailable: access was denied');
+    expect(part(el, 'camera-button').hasAttribute('data-unavailable'), 'the camera is not').to.equal(false);
+    await expect(el).to.be.accessible();
+
+    microphone.click();
+    await waitUntil(() => !microphone.hasAttribute('data-unavailable'), 'the microphone stayed unavailable');
+    expect(fake.calls).to.deep.include(['setMicrophoneEnabled', true]);
+    expect(microphone.getAttribute('aria-pressed')).to.equal('true');
+    expect(microphone.hasAttribute('aria-describedby')).to.equal(false);
+  });
+
   it('offers to cancel an outgoing call, and waits for local media before the toggles', async () => {
     const { el, fake } = await fakeControls();
     enterCall(fake, 'outgoing', { mediaReady: false });

@@ -1,6 +1,7 @@
 import { html, nothing, svg, type PropertyValues, type SVGTemplateResult } from 'lit';
 import { property, query } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
+import type { CallError } from '../../controller/errors.js';
 import { CallElement } from '../call-element.js';
 import { CallCameraToggleEvent, CallHangupEvent, CallMicrophoneToggleEvent, CallScreenShareToggleEvent } from './media-controls.events.js';
 import { cameraIcon, cameraOffIcon, hangUpIcon, microphoneIcon, microphoneOffIcon, screenShareIcon, soundOffIcon } from '../shared/icons.js';
@@ -14,6 +15,21 @@ export * from './media-controls.events.js';
 const iconOf = (paths: SVGTemplateResult) =>
   svg`<svg part="icon" class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">${paths}</svg>`;
 
+/** What a toggle's description says while its device cannot be used in this call. */
+function unavailableText(reason: CallError | null, device: string): string | null {
+  if (!reason) return null;
+  switch (reason.type) {
+    case 'permission-denied':
+      return `${device} unavailable: access was denied`;
+    case 'device-not-found':
+      return `${device} unavailable: none was found`;
+    case 'device-in-use':
+      return `${device} unavailable: in use by another program`;
+    default:
+      return `${device} unavailable`;
+  }
+}
+
 /**
  * @tag media-controls
  * @summary The in-call toolbar: microphone, camera and screen-share toggles and the hang-up button.
@@ -21,6 +37,9 @@ const iconOf = (paths: SVGTemplateResult) =>
  * The toggles are `aria-pressed` buttons with fixed labels ("Microphone", "Camera", "Share screen"):
  * pressed means on. The screen-share toggle shows only where a screen can be shared (not on phones);
  * while someone else presents, its description says that sharing takes over from them.
+ * A microphone or camera the call could not open (refused, missing) shows off with a "!" badge and
+ * the reason as the toggle's description ("Microphone unavailable: access was denied"); pressing it
+ * tries to open the device again.
  * Outside a call the toolbar is hidden, unless the page sets `show-when-idle`: then every button shows,
  * `aria-disabled` (still focusable, with the reason as its description).
  * Arrow keys, Home and End move between the buttons; the toolbar is a single tab stop.
@@ -46,6 +65,7 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @csspart hangup-button - The hang-up button.
  * @csspart enable-sound-button - Shown first while the browser blocks the call's sound; a click plays it.
  * @csspart icon - The icon inside each button.
+ * @csspart unavailable-badge - The "!" on the microphone or camera toggle while that device is unavailable.
  *
  * @cssproperty [--meshcall-control-size=3rem] - Diameter of the round buttons.
  * @cssproperty [--meshcall-control-gap=0.75rem] - Space between buttons.
@@ -62,6 +82,8 @@ const iconOf = (paths: SVGTemplateResult) =>
  * @cssproperty [--meshcall-focus-ring-color=#2563eb] - Colour of the keyboard focus ring.
  * @cssproperty [--meshcall-enable-sound-background=#f9a825] - Background of the "enable sound" button.
  * @cssproperty [--meshcall-enable-sound-color=#1a1a1a] - Icon colour of the "enable sound" button.
+ * @cssproperty [--meshcall-unavailable-badge-background=#f9a825] - Background of the "!" badge of an unavailable device.
+ * @cssproperty [--meshcall-unavailable-badge-color=#1a1a1a] - Colour of the "!" badge of an unavailable device.
  */
 export class MediaControls extends CallElement {
   static override styles = [visuallyHidden, styles];
@@ -89,6 +111,9 @@ export class MediaControls extends CallElement {
     const mediaReason = inCall ? 'Starting the microphone and camera…' : 'Available during a call';
     const microphoneOn = this.controller.microphoneEnabled;
     const cameraOn = this.controller.cameraEnabled;
+    const microphoneUnavailable = inCall ? unavailableText(this.controller.unavailableReason('microphone'), 'Microphone') : null;
+    const cameraUnavailable = inCall ? unavailableText(this.controller.unavailableReason('camera'), 'Camera') : null;
+    const describe = (unavailable: string | null, id: string) => (mediaReady ? (unavailable ? id : undefined) : 'media-reason');
     return html`
       <div
         part="base"
@@ -108,25 +133,29 @@ export class MediaControls extends CallElement {
           part="microphone-button"
           class="control control--microphone"
           type="button"
+          ?data-unavailable=${!!microphoneUnavailable}
           aria-pressed=${microphoneOn ? 'true' : 'false'}
           aria-disabled=${mediaReady ? 'false' : 'true'}
-          aria-describedby=${ifDefined(mediaReady ? undefined : 'media-reason')}
-          title=${mediaReady ? 'Microphone' : `Microphone: ${mediaReason}`}
+          aria-describedby=${ifDefined(describe(microphoneUnavailable, 'microphone-unavailable'))}
+          title=${mediaReady ? (microphoneUnavailable ?? 'Microphone') : `Microphone: ${mediaReason}`}
           @click=${this.#onMicrophoneClick}
         >
           ${iconOf(microphoneOn ? microphoneIcon : microphoneOffIcon)}<span class="visually-hidden">Microphone</span>
+          ${microphoneUnavailable ? html`<span part="unavailable-badge" class="badge" aria-hidden="true">!</span>` : nothing}
         </button>
         <button
           part="camera-button"
           class="control control--camera"
           type="button"
+          ?data-unavailable=${!!cameraUnavailable}
           aria-pressed=${cameraOn ? 'true' : 'false'}
           aria-disabled=${mediaReady ? 'false' : 'true'}
-          aria-describedby=${ifDefined(mediaReady ? undefined : 'media-reason')}
-          title=${mediaReady ? 'Camera' : `Camera: ${mediaReason}`}
+          aria-describedby=${ifDefined(describe(cameraUnavailable, 'camera-unavailable'))}
+          title=${mediaReady ? (cameraUnavailable ?? 'Camera') : `Camera: ${mediaReason}`}
           @click=${this.#onCameraClick}
         >
           ${iconOf(cameraOn ? cameraIcon : cameraOffIcon)}<span class="visually-hidden">Camera</span>
+          ${cameraUnavailable ? html`<span part="unavailable-badge" class="badge" aria-hidden="true">!</span>` : nothing}
         </button>
         ${this.controller.screenShareSupported ? this.#renderScreenShare(mediaReady, mediaReason) : nothing}
         <slot name="extra" @slotchange=${this.#syncTabStops}></slot>
@@ -142,6 +171,8 @@ export class MediaControls extends CallElement {
           ${iconOf(hangUpIcon)}<span class="visually-hidden">${this.#hangupLabel}</span>
         </button>
         <span id="media-reason" class="visually-hidden">${mediaReason}</span>
+        <span id="microphone-unavailable" class="visually-hidden">${microphoneUnavailable ?? ''}</span>
+        <span id="camera-unavailable" class="visually-hidden">${cameraUnavailable ?? ''}</span>
         <span id="screen-reason" class="visually-hidden">${this.#takeOverReason ?? ''}</span>
         <span id="call-reason" class="visually-hidden">Available during a call</span>
       </div>
