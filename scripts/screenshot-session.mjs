@@ -26,12 +26,19 @@ export async function withScreenshotSession(outDir, steps) {
   const port = await freePort();
   const server = await startDemoServer(port);
   const problems = [];
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...CHROMIUM_FOREGROUND_ARGS] });
+  const launch = (args = CHROMIUM_ARGS) => puppeteer.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...args, ...CHROMIUM_FOREGROUND_ARGS] });
+  const browsers = [await launch()];
   const session = {
     base: `http://localhost:${port}`,
     problems,
-    /** A page of the demo as `name` sees it, at desktop size. */
-    async open(name, url) {
+    /** Another browser, launched with `args` instead of the test browsers' (one that refuses devices, say); closed at the end. */
+    async launchBrowser(args) {
+      const browser = await launch(args);
+      browsers.push(browser);
+      return browser;
+    },
+    /** A page of the demo as `name` sees it, at desktop size, in the session's browser or in `browser`. */
+    async open(name, url, browser = browsers[0]) {
       const context = await browser.createBrowserContext();
       const page = await context.newPage();
       await page.setViewport(SIZES.desktop);
@@ -66,7 +73,7 @@ export async function withScreenshotSession(outDir, steps) {
   } catch (error) {
     problems.push(`FAILED: ${error.stack ?? error}`);
   } finally {
-    await browser.close().catch(() => undefined);
+    await Promise.allSettled(browsers.map((browser) => browser.close()));
     server.kill('SIGTERM');
   }
   if (problems.length) {

@@ -96,7 +96,7 @@ export class PermissionHelp extends CallElement {
   #consequence(refusal: { device: Refused; error: CallError; inCall: boolean }): string {
     if (!refusal.inCall) return `${refusal.error.message} The call did not start.`;
     if (refusal.device === 'microphone') {
-      return 'You are in the call without your microphone: the others cannot hear you, and you still hear and see them.';
+      return 'You are in the call without your microphone: the others cannot hear you, but you can still hear and see them.';
     }
     return 'The call went on without your camera: the others hear you but cannot see you.';
   }
