@@ -91,6 +91,7 @@ import { toOneLine } from './text.js';
 import { peerJsSignalling } from './transport/peerjs-signalling.js';
 import { isValidNamespace } from './transport/peer-id.js';
 import type { SignallingFactory, SignallingState, SignallingTransport } from './transport/signalling.js';
+import { randomId } from './random-id.js';
 
 export interface ServerOptions {
   host: string;
@@ -886,7 +887,7 @@ export class CallController extends EventTarget {
     for (const entry of options.participants) if (typeof entry !== 'string') this.#directory.noteGivenName(entry);
     const video = options.video ?? this.#preview?.cameraEnabled ?? false;
     const local = new ParticipantRecord(self.id, self.name, true, 'connected');
-    const record = new CallRecord(crypto.randomUUID(), options.conversationId, 'outgoing', video, self, local);
+    const record = new CallRecord(randomId(), options.conversationId, 'outgoing', video, self, local);
     record.conversationTitle = title ? toOneLine(title) || null : null;
     const active = newActiveCall(record, {
       inviterId: null,

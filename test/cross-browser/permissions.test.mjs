@@ -51,7 +51,8 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
     origin = `http://127.0.0.1:${staticServer.address().port}`;
     const launch = (options) => puppeteer.launch({ headless: true, protocolTimeout: 60000, timeout: 30000, ...options });
     [chromium, chromiumDenying, firefoxDenying] = await Promise.all([
-      launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
+      // meshcall.test: the same server under a name that is not localhost, so no secure context.
+      launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP meshcall.test 127.0.0.1'] }),
       launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_DENYING_ARGS }),
       launch({ browser: 'firefox', executablePath: FIREFOX_PATH, extraPrefsFirefox: FIREFOX_DENYING_PREFS }),
     ]);
@@ -62,14 +63,15 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
     await Promise.allSettled([peerServer?.stop(), closeServer(staticServer)]);
   }, { timeout: 15000 });
 
-  async function openParty(t, browser, name, { media } = {}) {
+  async function openParty(t, browser, name, { media, insecure = false } = {}) {
     const page = await browser.newPage();
     const problems = [];
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     t.after(() => within(5000, `closing ${name}`, page.close()).catch(() => undefined));
     const userId = uniqueId(name);
     const query = new URLSearchParams({ user: userId, port: String(peerServer.port), ...(media ? { media: JSON.stringify(media) } : {}) });
-    await page.goto(`${origin}/?${query}`, { waitUntil: 'load', timeout: STEP_MS });
+    const pageOrigin = insecure ? origin.replace('127.0.0.1', 'meshcall.test') : origin;
+    await page.goto(`${pageOrigin}/?${query}`, { waitUntil: 'load', timeout: STEP_MS });
     await page.waitForFunction(() => window.harnessReady === true || window.harnessError, { timeout: STEP_MS });
     assert.equal(await page.evaluate(() => window.harnessError), undefined, `${name} could not connect`);
     return {
@@ -173,6 +175,28 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
     assert.equal(await bob.run('state'), 'idle', 'Bob was never rung');
     const leaks = await assertNoLeaks(alice);
     assert.equal(leaks.tracks, 0);
+  });
+
+  test('Chromium, a page that is not a secure context: calls it places fail with insecure-context, calls it answers are receive-only', { timeout: 60000 }, async (t) => {
+    const alice = await openParty(t, chromium, 'alice');
+    const bob = await openParty(t, chromium, 'bob', { insecure: true });
+    const refused = await bob.run('callRefused', alice.userId);
+    assert.deepEqual({ ...refused, message: undefined }, { type: 'insecure-context', device: 'microphone', secureContext: false, state: 'idle', message: undefined }, refused.message);
+    assert.match(refused.message, /secure page/);
+    assert.equal(await alice.run('state'), 'idle', 'Alice was never rung');
+
+    await alice.run('call', bob.userId);
+    assert.equal(await bob.run('accept', STEP_MS), 'active', "Bob's accept should go through without devices");
+    const errors = (await bob.run('events')).filter((event) => event.type === 'call-error').map((event) => [event.error.type, event.error.device]);
+    assert.deepEqual(errors[0], ['insecure-context', 'microphone'], JSON.stringify(errors));
+    const ui = await bob.run('waitUi', 'the microphone shown unavailable', '(ui) => ui.microphone.unavailable', STEP_MS);
+    assert.equal(ui.microphone.pressed, 'false');
+    const received = await bob.run('receives', alice.userId, STEP_MS);
+    console.log(`# ${bob.name} (not a secure context, receive-only): Alice's video decoded (${received.frames} new frames) and her audio heard ${received.decodedAt} ms after the check began`);
+    assert.equal(await bob.run('hangUp'), 'idle');
+    const leaks = await assertNoLeaks(bob);
+    assert.equal(leaks.tracks, 0, 'nothing was opened');
+    await assertNoLeaks(alice);
   });
 
   test('Firefox, both refused: the call is answered receive-only, with the steps for Firefox', { timeout: 60000 }, async (t) => {

@@ -9,6 +9,7 @@ import {
 import type { Call, CallEndReason, Participant, UserInfo, WaitingCall } from '../model.js';
 import { outcomeOf, type CallHistoryEntry } from './history-entry.js';
 import { IndexedDbHistoryStore, MemoryHistoryStore, type HistoryFilter, type HistoryStore } from './history-store.js';
+import { randomId } from '../random-id.js';
 
 export * from './history-entry.js';
 export * from './history-store.js';
@@ -210,7 +211,7 @@ export class CallHistory {
     const { outcome, failureReason } = outcomeOf(call.direction, answered, reason);
     const people = [...notes.people.values()];
     const entry: CallHistoryEntry = {
-      id: crypto.randomUUID(),
+      id: randomId(),
       callId: call.id,
       conversationId: call.conversationId,
       conversationTitle: call.conversationTitle,
@@ -238,7 +239,7 @@ export class CallHistory {
     const { outcome, failureReason } = outcomeOf('incoming', false, reason);
     const caller = { id: waiting.caller.id, name: waiting.caller.name };
     this.#add(userId, {
-      id: crypto.randomUUID(),
+      id: randomId(),
       callId: waiting.id,
       conversationId: waiting.conversationId,
       conversationTitle: waiting.conversationTitle,

@@ -1,6 +1,7 @@
 import { parseMessageText, toWire, type PeerMessage, type SignalMessage } from '../protocol.js';
 import { PEER_RATE_LIMIT, TokenBucket } from '../rate-limit.js';
 import type { ScreenEncoding, VideoEncoding } from './send-ladder.js';
+import { randomId } from '../random-id.js';
 
 export interface PeerLinkHandlers {
   /** Sends a message through the signalling server; false when that is not possible right now. */
@@ -51,7 +52,7 @@ const MAX_QUEUED_MESSAGES = 64;
  */
 export class PeerLink {
   /** Names this side's current connection in signals. */
-  #id = randomId();
+  #id = randomId(16);
   /** The remote side's connection id, once we have heard from it. */
   #remoteId: string | null = null;
   #pc!: RTCPeerConnection;
@@ -308,7 +309,7 @@ export class PeerLink {
     const old = this.#pc;
     const oldChannel = this.#channel;
     this.#remoteId = null;
-    this.#id = randomId();
+    this.#id = randomId(16);
     this.#audio = this.#video = this.#screen = null;
     this.#announcedScreenMid = this.#remoteScreenMid = null;
     this.#remoteTracks.clear();
@@ -492,8 +493,4 @@ export class PeerLink {
     }
     if (!this.options.handlers.relay(wire) && this.channelOpen) this.#channel.send(JSON.stringify(wire));
   }
-}
-
-function randomId(): string {
-  return crypto.randomUUID().replaceAll('-', '').slice(0, 16);
 }
