@@ -734,6 +734,8 @@ export class CallController extends EventTarget {
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
     navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);
+    addEventListener('online', this.#onNetworkChange);
+    networkInformation()?.addEventListener('change', this.#onNetworkChange);
     void this.listDevices().catch(() => undefined);
     if (options.allowIncoming) {
       this.#screen = new RingScreen(options.allowIncoming, (callerId, ring, signals, allowed) =>
@@ -787,6 +789,8 @@ export class CallController extends EventTarget {
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
     navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
+    removeEventListener('online', this.#onNetworkChange);
+    networkInformation()?.removeEventListener('change', this.#onNetworkChange);
     clearTimeout(this.#iceRefreshTimer);
     this.#screen?.clear();
     this.#screen = null;
@@ -1192,6 +1196,7 @@ export class CallController extends EventTarget {
     if (previous === next || !PARTICIPANT_TRANSITIONS[previous].includes(next)) return;
     participant.state = next;
     participant.stateSince = Date.now();
+    participant.reconnecting = next === 'connecting' && previous === 'connected';
     if (next === 'left') participant.stream = participant.screenStream = null;
     this.#syncAudio();
     const record = this.#call?.record;
@@ -1278,6 +1283,11 @@ export class CallController extends EventTarget {
     );
     return media;
   }
+
+  /** Back online, or on another network: the connections under repair need not wait for their next step. */
+  #onNetworkChange = (): void => {
+    this.#topology?.networkChanged();
+  };
 
   // ---- devices ----
 
@@ -2381,6 +2391,11 @@ function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   }
   if (lastLeave === 'connection-lost' || lastLeave === 'cancelled') return lastLeave;
   return 'remote-hangup';
+}
+
+/** The Network Information API (Chromium): `change` when the device moves to another network. */
+function networkInformation(): EventTarget | null {
+  return (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
