@@ -1,4 +1,5 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, waitUntil } from '@open-wc/testing';
+import type { CallController } from '../src/controller/index.js';
 import { REPAIR_TIMES } from '../src/controller/mesh/link-repair.js';
 import { waitForDecodedFrames } from './support/media.js';
 import { connectParty, disconnectAll, establishCall, idOf, nextEvent, recordLinks, remoteStream } from './support/parties.js';
@@ -8,6 +9,17 @@ import { connectParty, disconnectAll, establishCall, idOf, nextEvent, recordLink
  * is gone is replaced by a fresh one, offered through the signalling server (the PeerServer here is
  * real). Network cuts of the media path are in test/network/path-cut.test.mjs.
  */
+/** Every pair of parties sees each other. */
+async function expectFullMesh(parties: CallController[]): Promise<void> {
+  for (const viewer of parties) {
+    await waitUntil(() => viewer.call?.participants.size === parties.length - 1, '', { timeout: 5000 }).catch(() => undefined);
+    expect(viewer.call?.participants.size, `${viewer.user?.name}'s participants`).to.equal(parties.length - 1);
+    for (const sender of parties) {
+      if (sender !== viewer) await waitForDecodedFrames(await remoteStream(viewer, sender));
+    }
+  }
+}
+
 describe('reconnection with a fresh connection', () => {
   afterEach(disconnectAll);
 
@@ -73,6 +85,57 @@ describe('reconnection with a fresh connection', () => {
       } finally {
         severed.stop();
       }
+    } finally {
+      links.restore();
+    }
+  });
+
+  it('keeps a group call whole when the link between two of its members fails', async () => {
+    const links = recordLinks();
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      const carol = await connectParty('carol');
+      await establishCall(alice, [bob, carol]);
+      await expectFullMesh([alice, bob, carol]);
+      // A cut that repair cannot mend (a closed channel alone is mended: above).
+      const carolLostBob = nextEvent(carol, 'call-participant-left');
+      const severed = links.sever(carol, bob);
+      try {
+        expect((await carolLostBob).reason).to.equal('connection-lost');
+      } finally {
+        severed.stop();
+      }
+      await aTimeout(1000);
+      expect(alice.state).to.equal('active');
+      expect([...alice.call!.participants.keys()]).to.have.members([idOf(bob), idOf(carol)]);
+      await waitForDecodedFrames(await remoteStream(alice, bob));
+      await waitForDecodedFrames(await remoteStream(alice, carol));
+      await waitForDecodedFrames(await remoteStream(bob, alice));
+      await waitForDecodedFrames(await remoteStream(carol, alice));
+    } finally {
+      links.restore();
+    }
+  });
+
+  it('reconnects two members whose link failed when one invites the other again', async () => {
+    const links = recordLinks();
+    try {
+      const alice = await connectParty('alice');
+      const bob = await connectParty('bob');
+      const carol = await connectParty('carol');
+      await establishCall(alice, [bob, carol]);
+      await expectFullMesh([alice, bob, carol]);
+      const severed = links.sever(carol, bob);
+      try {
+        await waitUntil(() => !carol.call?.participants.has(idOf(bob)) && !bob.call?.participants.has(idOf(carol)), 'the cut link stayed', {
+          timeout: REPAIR_TIMES.giveUpMs + 10000,
+        });
+      } finally {
+        severed.stop();
+      }
+      await carol.invite([idOf(bob)]);
+      await expectFullMesh([alice, bob, carol]);
     } finally {
       links.restore();
     }

@@ -1808,7 +1808,10 @@ export class CallController extends EventTarget {
         },
         onConnectionChange: (userId, state) => {
           const participant = this.#call?.record.participants.get(userId);
-          if (this.#topology === topology && participant) this.#setParticipantState(participant, state === 'up' ? 'connected' : 'connecting');
+          if (this.#topology !== topology || !participant) return;
+          // Their page is gone, as they said: nothing to repair; they dial us again if they come back.
+          if (state === 'recovering' && participant.away) topology.close(userId, false);
+          else this.#setParticipantState(participant, state === 'up' ? 'connected' : 'connecting');
         },
         onLost: (userId) => {
           if (this.#topology === topology) this.#declareLost(userId);

@@ -203,7 +203,8 @@ export class MeshTopology implements CallTopology {
     const repair = this.#repairs.get(link);
     if (!repair || link.closing || this.#links.get(link.userId) !== link) return;
     if (!repair.repairing) this.options.handlers.onConnectionChange(link.userId, 'recovering');
-    repair.interrupted(how);
+    // The call logic may have closed the link on hearing of it.
+    if (!link.closing) repair.interrupted(how);
   }
 
   #retireRepair(link: PeerLink): void {
