@@ -1,6 +1,6 @@
 // A network namespace whose `lo` carries TCP freely and UDP (the media) through one htb class whose
 // rate can be changed mid-call: the recipe of ../shared/webrtc-testing.md, for the rate-limit test
-// and the rate-limit screenshots. Needs root.
+// and the rate-limit screenshots, and for cutting the media path (path-cut.test.mjs). Needs root.
 import { execFileSync } from 'node:child_process';
 
 export const UNLIMITED = '10gbit';
@@ -36,6 +36,11 @@ export function createShapedNamespace(name) {
 /** From inside the namespace: the rate of all UDP on `lo`. */
 export function setUdpRate(rate) {
   sh(['tc', 'class', 'change', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', rate, 'ceil', rate]);
+}
+
+/** From inside the namespace: every UDP packet on `lo` dropped (a queue of 0), or the queue of 100 back. */
+export function setUdpCut(cut) {
+  sh(['tc', 'qdisc', 'replace', 'dev', 'lo', 'parent', '1:20', 'handle', '20:', 'pfifo', 'limit', cut ? '0' : '100']);
 }
 
 export function deleteNamespace(name) {

@@ -222,7 +222,7 @@ describe('calls between controllers, over a real PeerServer', () => {
     await establishCall(alice, [bob]);
     await waitForDecodedFrames(await remoteStream(alice, bob));
     const ufrag = (connection: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(connection.localDescription!.sdp)![1];
-    // The controller restarts from the impolite side only (the smaller id: alice here), as this does.
+    // The controller restarts from the impolite side first (the smaller id: alice here), as this does.
     const [first, second] = [alice.connectionOf(idOf(bob))!, bob.connectionOf(idOf(alice))!];
     const before = [ufrag(first), ufrag(second)];
     first.restartIce();
@@ -357,48 +357,6 @@ describe('calls between controllers, over a real PeerServer', () => {
     await expectFullMesh([alice, bob]);
   });
 
-  it('keeps a group call whole when the link between two of its members fails', async () => {
-    const links = recordLinks();
-    try {
-      const alice = await connectParty('alice');
-      const bob = await connectParty('bob');
-      const carol = await connectParty('carol');
-      await establishCall(alice, [bob, carol]);
-      await expectFullMesh([alice, bob, carol]);
-      const carolLostBob = nextEvent(carol, 'call-participant-left');
-      expect(links.cut(carol, bob), 'link cut').to.equal(true);
-      expect((await carolLostBob).reason).to.equal('connection-lost');
-      await aTimeout(1000);
-      expect(alice.state).to.equal('active');
-      expect([...alice.call!.participants.keys()]).to.have.members([idOf(bob), idOf(carol)]);
-      await waitForDecodedFrames(await remoteStream(alice, bob));
-      await waitForDecodedFrames(await remoteStream(alice, carol));
-      await waitForDecodedFrames(await remoteStream(bob, alice));
-      await waitForDecodedFrames(await remoteStream(carol, alice));
-    } finally {
-      links.restore();
-    }
-  });
-
-  it('reconnects two members whose link failed when one invites the other again', async () => {
-    const links = recordLinks();
-    try {
-      const alice = await connectParty('alice');
-      const bob = await connectParty('bob');
-      const carol = await connectParty('carol');
-      await establishCall(alice, [bob, carol]);
-      await expectFullMesh([alice, bob, carol]);
-      links.cut(carol, bob);
-      await waitUntil(() => !carol.call?.participants.has(idOf(bob)) && !bob.call?.participants.has(idOf(carol)), 'the cut link stayed', {
-        timeout: 5000,
-      });
-      await carol.invite([idOf(bob)]);
-      await expectFullMesh([alice, bob, carol]);
-    } finally {
-      links.restore();
-    }
-  });
-
   it('lets two members ring the same person at once and still connects everyone', async () => {
     const alice = await connectParty('alice');
     const bob = await connectParty('bob');
@@ -427,10 +385,14 @@ describe('calls between controllers, over a real PeerServer', () => {
       await waitUntil(() => bob.call?.participants.get(idOf(dave))?.state === 'ringing', 'bob never saw dave ringing');
       // Dave is connected to alice while it rings: her vanishing is what he notices.
       await waitUntil(() => dave.connectionOf(idOf(alice))?.connectionState === 'connected', 'dave never connected to alice');
-      links.cut(alice, bob);
-      links.cut(alice, dave);
-      await waitUntil(() => !dave.call, 'dave is still ringing', { timeout: 5000 });
-      await waitUntil(() => !bob.call, 'bob still waits for dave', { timeout: 10000 });
+      // Cuts that repair cannot mend: alice is held as reconnecting by bob, while the ring she made ends.
+      const severed = [links.sever(alice, bob), links.sever(alice, dave)];
+      try {
+        await waitUntil(() => !dave.call, 'dave is still ringing', { timeout: 10000 });
+        await waitUntil(() => !bob.call?.participants.has(idOf(dave)), 'bob still waits for dave', { timeout: 10000 });
+      } finally {
+        for (const each of severed) each.stop();
+      }
     } finally {
       links.restore();
     }

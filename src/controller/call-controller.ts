@@ -762,6 +762,8 @@ export class CallController extends EventTarget {
     addEventListener('pagehide', this.#onPageHide);
     addEventListener('pageshow', this.#onPageShow);
     navigator.mediaDevices?.addEventListener('devicechange', this.#onDeviceChange);
+    addEventListener('online', this.#onNetworkChange);
+    networkInformation()?.addEventListener('change', this.#onNetworkChange);
     void this.listDevices().catch(() => undefined);
     if (options.allowIncoming) {
       this.#screen = new RingScreen(options.allowIncoming, (callerId, ring, signals, allowed) =>
@@ -815,6 +817,8 @@ export class CallController extends EventTarget {
     removeEventListener('pagehide', this.#onPageHide);
     removeEventListener('pageshow', this.#onPageShow);
     navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
+    removeEventListener('online', this.#onNetworkChange);
+    networkInformation()?.removeEventListener('change', this.#onNetworkChange);
     clearTimeout(this.#iceRefreshTimer);
     this.#screen?.clear();
     this.#screen = null;
@@ -1254,6 +1258,7 @@ export class CallController extends EventTarget {
     if (previous === next || !PARTICIPANT_TRANSITIONS[previous].includes(next)) return;
     participant.state = next;
     participant.stateSince = Date.now();
+    participant.reconnecting = next === 'connecting' && previous === 'connected';
     if (next === 'left') participant.stream = participant.screenStream = null;
     this.#syncAudio();
     const record = this.#call?.record;
@@ -1362,6 +1367,11 @@ export class CallController extends EventTarget {
     );
     return media;
   }
+
+  /** Back online, or on another network: the connections under repair need not wait for their next step. */
+  #onNetworkChange = (): void => {
+    this.#topology?.networkChanged();
+  };
 
   // ---- devices ----
 
@@ -1882,7 +1892,10 @@ export class CallController extends EventTarget {
         },
         onConnectionChange: (userId, state) => {
           const participant = this.#call?.record.participants.get(userId);
-          if (this.#topology === topology && participant) this.#setParticipantState(participant, state === 'up' ? 'connected' : 'connecting');
+          if (this.#topology !== topology || !participant) return;
+          // Their page is gone, as they said: nothing to repair; they dial us again if they come back.
+          if (state === 'recovering' && participant.away) topology.close(userId, false);
+          else this.#setParticipantState(participant, state === 'up' ? 'connected' : 'connecting');
         },
         onLost: (userId) => {
           if (this.#topology === topology) this.#declareLost(userId);
@@ -2466,6 +2479,11 @@ function endReasonFor(state: CallState, lastLeave: LeaveReason): CallEndReason {
   }
   if (lastLeave === 'connection-lost' || lastLeave === 'cancelled') return lastLeave;
   return 'remote-hangup';
+}
+
+/** The Network Information API (Chromium): `change` when the device moves to another network. */
+function networkInformation(): EventTarget | null {
+  return (navigator as Navigator & { connection?: EventTarget }).connection ?? null;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

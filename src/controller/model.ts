@@ -69,6 +69,12 @@ export interface Participant extends UserInfo {
    */
   readonly speaking: boolean;
   /**
+   * Their connection was up and is being repaired (state `connecting`): ICE restarts, then a fresh
+   * connection, for at most 30 s from the interruption, after which they leave with
+   * `connection-lost`. Also set while they are {@link away}. `call-participant-change` tells.
+   */
+  readonly reconnecting: boolean;
+  /**
    * Their page went away (a reload, a navigation) saying it may come back: they show as
    * `connecting` until they rejoin, or leave with `did-not-return` once the grace they asked for is over.
    */
@@ -141,6 +147,7 @@ export class ParticipantRecord implements Participant {
   screenClock: number | null = null;
   /** While they are away (see {@link Participant.away}): until when we hold them. */
   awayUntil: number | null = null;
+  reconnecting = false;
 
   get away(): boolean {
     return this.awayUntil !== null;

@@ -96,6 +96,7 @@ export function participant(id: string, overrides: Partial<FakeParticipant> = {}
     videoPaused: false,
     speaking: false,
     away: false,
+    reconnecting: false,
     screenStream: null,
     ...overrides,
   };

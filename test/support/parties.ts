@@ -82,6 +82,12 @@ export function recordLinks(): {
   cut(from: CallController, to: CallController): boolean;
   /** The control channel `from` has to `to` (to send on it what `from` never would). */
   channelOf(from: CallController, to: CallController): RTCDataChannel | null;
+  /**
+   * A cut that repair cannot mend: every connection between the two, the fresh ones too, has its
+   * control channel closed as soon as it appears, until the returned function is called. Counts
+   * the connections `a` made or took to `b` meanwhile.
+   */
+  sever(a: CallController, b: CallController): { stop(): void; connections: Set<RTCPeerConnection> };
   restore(): void;
 } {
   const prototype = RTCPeerConnection.prototype;
@@ -98,6 +104,24 @@ export function recordLinks(): {
       const cut = connection ? (channels.get(connection) ?? []) : [];
       for (const channel of cut) channel.close();
       return cut.length > 0;
+    },
+    sever(a, b) {
+      const connections = new Set<RTCPeerConnection>();
+      const pairs: [CallController, string][] = [
+        [a, idOf(b)],
+        [b, idOf(a)],
+      ];
+      const cutBoth = () => {
+        for (const [from, to] of pairs) {
+          const connection = from.connectionOf(to);
+          const open = connection ? (channels.get(connection) ?? []).filter((channel) => channel.readyState !== 'closed') : [];
+          if (connection && from === a) connections.add(connection);
+          for (const channel of open) channel.close();
+        }
+      };
+      cutBoth();
+      const timer = setInterval(cutBoth, 50);
+      return { stop: () => clearInterval(timer), connections };
     },
     channelOf(from, to) {
       const connection = from.connectionOf(idOf(to));

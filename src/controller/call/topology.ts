@@ -17,8 +17,13 @@ export interface CallTopology {
   userIds(): string[];
   /** Whether the connection to them carries messages or media right now. */
   isLive(userId: string): boolean;
-  /** Whether the connection to them is still being set up (as opposed to failed or not started). */
+  /**
+   * Whether the connection to them is still being set up or repaired (as opposed to failed or not
+   * started); the topology bounds its own repair and reports `onLost` when it gives up.
+   */
   isSettingUp(userId: string): boolean;
+  /** The device's network changed (`online`, a new interface): interrupted connections are repaired now. */
+  networkChanged(): void;
   connectionOf(userId: string): RTCPeerConnection | null;
   /** Messages from the others kept for later (signals held or early): bounded whatever they send. */
   bufferedCount(): number;

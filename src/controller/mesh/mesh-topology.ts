@@ -1,22 +1,20 @@
 import type { CallTopology, CallTopologyOptions } from '../call/topology.js';
 import type { ControlMessage, SignalMessage } from '../protocol.js';
+import { LinkRepair, type Interruption } from './link-repair.js';
 import { PeerLink } from './peer-link.js';
 import type { ScreenEncoding, VideoEncoding } from './send-ladder.js';
 
-/** How long a connection may stay interrupted before it counts as lost. */
-const RECONNECT_GRACE_MS = 8000;
-/** An interrupted connection gets this long to come back by itself before ICE is restarted. */
-const ICE_RESTART_DELAY_MS = 1500;
 /** How long goodbyes may take to reach the other side before a connection is closed regardless. */
 export const DRAIN_TIMEOUT_MS = 1000;
 
 /**
- * A full mesh: one {@link PeerLink} per remote participant. It repairs interrupted connections
- * (ICE restart, from the impolite side) and reports a connection lost only once repair failed or
- * its data channel closed without a goodbye.
+ * A full mesh: one {@link PeerLink} per remote participant. It repairs interrupted connections,
+ * each on its own {@link LinkRepair} ladder (ICE restarts, then a fresh connection), the others
+ * untouched, and reports a connection lost only once repair gave up.
  */
 export class MeshTopology implements CallTopology {
   readonly #links = new Map<string, PeerLink>();
+  readonly #repairs = new Map<PeerLink, LinkRepair>();
   #encoding: VideoEncoding | null = null;
   readonly #userEncodings = new Map<string, VideoEncoding & { active: boolean }>();
   #screenEncoding: ScreenEncoding | null = null;
@@ -24,13 +22,16 @@ export class MeshTopology implements CallTopology {
   constructor(private readonly options: CallTopologyOptions) {}
 
   open(userId: string, { initiator, held = false }: { initiator: boolean; held?: boolean }): void {
-    this.#links.get(userId)?.close();
+    const previous = this.#links.get(userId);
+    if (previous) this.#retireRepair(previous);
+    previous?.close();
     const { handlers } = this.options;
+    const polite = this.options.selfId > userId;
     const current = () => this.#links.get(userId) === link && !link.closing;
     const link: PeerLink = new PeerLink({
       userId,
       callId: this.options.callId,
-      polite: this.options.selfId > userId,
+      polite,
       rtcConfig: this.options.rtcConfig,
       held,
       handlers: {
@@ -51,13 +52,27 @@ export class MeshTopology implements CallTopology {
           if (current()) this.#onConnectionState(link, state);
         },
         // A goodbye sent through the server (the sender's channel was not open) may still be on its way.
-        onChannelClosed: () => link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#lose(link)),
+        onChannelClosed: () => link.watchForLoss(DRAIN_TIMEOUT_MS, () => this.#interrupt(link, 'channel-closed')),
+        onReplaced: () => this.#repairs.get(link)?.renewed(),
+        onChannelOpen: () => {
+          if (current() && link.connectionState === 'connected') this.#recovered(link);
+        },
         onNegotiationError: (error) => {
           if (current()) handlers.onNegotiationError(userId, error);
         },
       },
     });
     this.#links.set(userId, link);
+    this.#repairs.set(
+      link,
+      new LinkRepair(polite, {
+        restartIce: () => link.restartIce(),
+        renew: () => {
+          if (current()) link.renew();
+        },
+        lost: () => this.#lose(link),
+      }),
+    );
     this.#applyEncoding(link);
     if (this.#screenEncoding) link.setScreenEncoding(this.#screenEncoding);
     if (initiator) link.connect();
@@ -77,7 +92,14 @@ export class MeshTopology implements CallTopology {
   }
 
   isSettingUp(userId: string): boolean {
-    return this.#links.get(userId)?.connectionState === 'connecting';
+    const link = this.#links.get(userId);
+    return !!link && (link.connectionState === 'connecting' || !!this.#repairs.get(link)?.repairing);
+  }
+
+  networkChanged(): void {
+    for (const link of this.#links.values()) {
+      if (link.connectionState !== 'connected') this.#repairs.get(link)?.networkChanged();
+    }
   }
 
   connectionOf(userId: string): RTCPeerConnection | null {
@@ -146,35 +168,48 @@ export class MeshTopology implements CallTopology {
     if (!link) return null;
     this.#links.delete(userId);
     this.#userEncodings.delete(userId);
+    this.#retireRepair(link);
     return retire([link], drain);
   }
 
   closeAll(drain: boolean): Promise<void> | null {
     const links = [...this.#links.values()];
+    for (const link of links) this.#retireRepair(link);
     this.#links.clear();
     this.#userEncodings.clear();
     return retire(links, drain);
   }
 
   #onConnectionState(link: PeerLink, state: RTCPeerConnectionState): void {
-    const { handlers } = this.options;
     switch (state) {
       case 'connected':
-        link.cancelLossWatch();
-        handlers.onConnectionChange(link.userId, 'up');
+        // A fresh connection is back once its channel is open too, or it could flap without end.
+        if (link.channelOpen || !this.#repairs.get(link)?.repairing) this.#recovered(link);
         break;
       case 'disconnected':
-        handlers.onConnectionChange(link.userId, 'recovering');
-        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#lose(link));
-        setTimeout(() => {
-          if (!link.closing && link.connectionState === 'disconnected') link.restartIce();
-        }, ICE_RESTART_DELAY_MS);
-        break;
       case 'failed':
-        link.restartIce();
-        link.watchForLoss(RECONNECT_GRACE_MS, () => this.#lose(link));
+        this.#interrupt(link, state);
         break;
     }
+  }
+
+  #recovered(link: PeerLink): void {
+    const repair = this.#repairs.get(link);
+    repair?.recovered();
+    if (!repair?.repairing) this.options.handlers.onConnectionChange(link.userId, 'up');
+  }
+
+  #interrupt(link: PeerLink, how: Interruption): void {
+    const repair = this.#repairs.get(link);
+    if (!repair || link.closing || this.#links.get(link.userId) !== link) return;
+    if (!repair.repairing) this.options.handlers.onConnectionChange(link.userId, 'recovering');
+    // The call logic may have closed the link on hearing of it.
+    if (!link.closing) repair.interrupted(how);
+  }
+
+  #retireRepair(link: PeerLink): void {
+    this.#repairs.get(link)?.dispose();
+    this.#repairs.delete(link);
   }
 
   #lose(link: PeerLink): void {

@@ -34,7 +34,9 @@ function linkedPair(): {
         onRemoteStream: (stream) => streams.set(link, stream),
         onRemoteScreen: (stream) => screens.set(link, stream),
         onConnectionState: () => undefined,
+        onChannelOpen: () => undefined,
         onChannelClosed: () => undefined,
+        onReplaced: () => undefined,
         onNegotiationError: (error) => {
           throw error;
         },

@@ -15,8 +15,12 @@ export interface PeerLinkHandlers {
   /** The remote side's shared screen, as a stream of its own; null once they stop sharing. */
   onRemoteScreen(stream: MediaStream | null): void;
   onConnectionState(state: RTCPeerConnectionState): void;
+  /** The data channel opened (on a first or a fresh connection). */
+  onChannelOpen(): void;
   /** The data channel closed while the link was not being closed by us. */
   onChannelClosed(): void;
+  /** The remote side started a new connection, which replaced ours. */
+  onReplaced(): void;
   onNegotiationError(error: unknown): void;
 }
 
@@ -178,11 +182,23 @@ export class PeerLink {
   }
 
   /**
-   * New ICE credentials and candidates, negotiated like any other change. Only the impolite side
-   * restarts: both sides see the same interruption, and colliding restarts would roll one back.
+   * New ICE credentials and candidates, negotiated like any other change. Restarts that cross are
+   * resolved like any crossing offers (the polite side's is rolled back); the repair ladder makes
+   * the polite side wait longer so that they rarely do.
    */
   restartIce(): void {
-    if (!this.options.polite && this.#pc.signalingState !== 'closed') this.#pc.restartIce();
+    if (this.#pc.signalingState !== 'closed') this.#pc.restartIce();
+  }
+
+  /**
+   * A fresh connection from this side, offered through the server: the remote side takes an offer
+   * from a new connection id as a replacement of ours. For a connection whose data channel is gone
+   * or that ICE restarts could not repair.
+   */
+  renew(): void {
+    if (this.closing) return;
+    this.#replaceConnection();
+    this.connect();
   }
 
   /** A control message: over the data channel when open, else through the server, else queued. */
@@ -254,6 +270,7 @@ export class PeerLink {
       if (!current()) return;
       for (const text of this.#queue.splice(0)) channel.send(text);
       this.#announceScreen();
+      this.options.handlers.onChannelOpen();
     };
     // Binary frames are not meshcall's: as ArrayBuffers they are dropped unread (a Blob would be kept).
     channel.binaryType = 'arraybuffer';
@@ -304,8 +321,10 @@ export class PeerLink {
     }
   }
 
-  /** The remote side started a new connection (its old one failed or was closed): so do we. */
+  /** The remote side started a new connection (its old one failed or was closed), or we do. */
   #replaceConnection(): void {
+    // A loss the old connection's channel was about to report is not this connection's.
+    this.cancelLossWatch();
     const old = this.#pc;
     const oldChannel = this.#channel;
     this.#remoteId = null;
@@ -327,6 +346,7 @@ export class PeerLink {
     if (this.#remoteId !== null && signal.from !== this.#remoteId) {
       if (signal.description?.type !== 'offer') return;
       this.#replaceConnection();
+      this.options.handlers.onReplaced();
     }
     const pc = this.#pc;
     if (signal.candidate) {

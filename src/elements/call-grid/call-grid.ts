@@ -352,7 +352,7 @@ export class CallGrid extends CallElement {
     const profile = this.controller.profileOf(participant);
     const name = participant.isLocal ? `${profile.name} (you)` : profile.name;
     const hasVideo = showsVideo(participant);
-    const status = participant.isLocal ? undefined : participant.away ? 'Reconnecting…' : STATUS_TEXT[participant.state];
+    const status = participant.isLocal ? undefined : participant.reconnecting || participant.away ? 'Reconnecting…' : STATUS_TEXT[participant.state];
     const speaking = participant.speaking && participant.microphoneEnabled;
     // Every video is muted: the controller plays the remote audio itself, whether or not a grid is
     // on the page and whatever the cameras do (a video with no frames never plays its sound).
