@@ -82,6 +82,18 @@ describe('adaptation policy', () => {
     expect(starved(12_000).active).to.equal(true);
   });
 
+  it('sends small video rather than pausing while a share carries it: two connections on a 400 kbit/s uplink estimated low', () => {
+    const policy = new AdaptationPolicy();
+    const decide = (now: number) =>
+      policy.decide(input(now, [report('bob', 110_000, { ...CONGESTED, sendBitrate: 100_000 }), report('carol', 110_000, { ...CONGESTED, sendBitrate: 100_000 })]));
+    for (const now of [0, 1000, 2000, 3000]) {
+      for (const connection of decide(now).connections) {
+        expect(connection.camera, `${connection.userId} at ${now} ms`).to.deep.include({ active: true, scaleResolutionDownBy: 480 / 180, maxFramerate: 10 });
+        expect(connection.camera.maxBitrate).to.be.within(35_000, 60_000);
+      }
+    }
+  });
+
   it('takes a growing round trip for congestion, holds after it, then opens the budget 1.5x a sample', () => {
     const policy = new AdaptationPolicy();
     const budget = (now: number, rttMs: number, available: number) =>

@@ -77,8 +77,13 @@ export const AUDIO_RESERVE = 48_000;
 const HEADROOM = 0.9;
 /** A connection may get this much above its own estimate when its share is larger. */
 const OWN_ESTIMATE_MARGIN = 1.25;
-/** Below this much for the camera, video is more freeze than picture: it pauses. */
-const PAUSE_BELOW = 60_000;
+/**
+ * Below this much for the camera, video is more freeze than picture: it pauses. At 180 lines and
+ * 10 fps, 35 kbit/s still moves; a pause is itself a freeze on every receiver, so it waits for a
+ * share that small (measured here: with 60 kbit/s, a 3-person call on a 400 kbit/s uplink paused
+ * three times in 30 s, where sending on would have shown a picture throughout).
+ */
+const PAUSE_BELOW = 35_000;
 /** Two bad samples in a row pause; one is noise. */
 const PAUSE_AFTER_SAMPLES = 2;
 /** A paused camera tries again after this long, doubled after each try that failed, up to the maximum. */
