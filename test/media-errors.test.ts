@@ -69,7 +69,7 @@ describe('devices that cannot be opened as asked, over a real PeerServer', () =>
     const errors = errorsOf(bob);
     await establishCall(alice, [bob], { video: true });
 
-    expect(errors.map((error) => [error.type, error.device])).to.deep.equal([['overconstrained', 'microphone']]);
+    expect(errors.map((error) => [error.type, error.device])).to.deep.equal([['device-not-found', 'microphone']]);
     expect([bob.state, bob.microphoneAvailable, bob.microphoneEnabled, bob.cameraEnabled]).to.deep.equal(['active', false, false, true]);
     await controls.updateComplete;
     const microphone = toggle(controls, 'microphone-button');
@@ -85,7 +85,7 @@ describe('devices that cannot be opened as asked, over a real PeerServer', () =>
     // Turning it on tries again, and fails the same way, with no track left behind.
     let refused: CallError | null = null;
     await bob.setMicrophoneEnabled(true).catch((error: CallError) => (refused = error));
-    expect(refused!.type).to.equal('overconstrained');
+    expect(refused!.type).to.equal('device-not-found');
     expect(bob.microphoneAvailable).to.equal(false);
 
     await bob.hangUp();

@@ -2,9 +2,9 @@
  * What went wrong, as a machine-readable string: pages switch on it to pick a message or a recovery.
  *
  * - `permission-denied`: the user or the browser refused the microphone or camera.
- * - `device-not-found`: there is no microphone or camera to use.
+ * - `device-not-found`: there is no microphone or camera to use, or not the one asked for by id (unplugged).
  * - `device-in-use`: the device exists but another program holds it.
- * - `overconstrained`: no device of that kind can meet the constraints the page asked for (`connect({ media })`).
+ * - `overconstrained`: no device of that kind can meet the constraints the page asked for (`connect({ media })`), a size or frame rate say.
  * - `insecure-context`: the page is not a secure context (https or localhost), where browsers offer no
  *   `navigator.mediaDevices` at all.
  * - `media-failed`: getting local media failed for another reason.
@@ -95,6 +95,8 @@ export function mediaError(error: unknown, ...devices: [MediaDeviceKind, ...Medi
       return new CallError('device-not-found', `No ${what} was found.`, options);
     case 'OverconstrainedError': {
       const constraint = (error as { constraint?: string }).constraint;
+      // The device asked for by id is not there (unplugged, or from another machine): none was found.
+      if (constraint === 'deviceId' || constraint === 'groupId') return new CallError('device-not-found', `The chosen ${what} was not found.`, options);
       const detail = constraint ? ` (${constraint})` : '';
       return new CallError('overconstrained', `No ${what} can meet the settings this page asked for${detail}.`, options);
     }

@@ -18,6 +18,8 @@ const STEP_MS = 15000;
 
 /** Chromium that refuses every device prompt; a permission can still be granted from outside (CDP). */
 const CHROMIUM_DENYING_ARGS = [...CHROMIUM_ARGS.filter((arg) => arg !== '--use-fake-ui-for-media-stream'), '--deny-permission-prompts'];
+/** Chromium whose fake devices include no camera at all (the microphone is still there): getUserMedia finds none. */
+const CHROMIUM_NO_CAMERA_ARGS = [...CHROMIUM_ARGS.filter((arg) => !arg.startsWith('--use-fake-device-for-media-stream')), '--use-fake-device-for-media-stream=device-count=0'];
 /** Firefox that asks for devices (instead of the tests' no-prompt pref) and whose answer is "block". */
 const FIREFOX_DENYING_PREFS = {
   ...FIREFOX_PREFS,
@@ -37,6 +39,7 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
   let chromium;
   let chromiumDenying;
   let firefoxDenying;
+  let chromiumNoCamera;
   let origin;
 
   before(async () => {
@@ -50,16 +53,17 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
     ]);
     origin = `http://127.0.0.1:${staticServer.address().port}`;
     const launch = (options) => puppeteer.launch({ headless: true, protocolTimeout: 60000, timeout: 30000, ...options });
-    [chromium, chromiumDenying, firefoxDenying] = await Promise.all([
+    [chromium, chromiumDenying, firefoxDenying, chromiumNoCamera] = await Promise.all([
       // meshcall.test: the same server under a name that is not localhost, so no secure context.
       launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP meshcall.test 127.0.0.1'] }),
       launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_DENYING_ARGS }),
       launch({ browser: 'firefox', executablePath: FIREFOX_PATH, extraPrefsFirefox: FIREFOX_DENYING_PREFS }),
+      launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_NO_CAMERA_ARGS }),
     ]);
   }, { timeout: 100000 });
 
   after(async () => {
-    await Promise.allSettled([closeBrowser(chromium), closeBrowser(chromiumDenying), closeBrowser(firefoxDenying)]);
+    await Promise.allSettled([closeBrowser(chromium), closeBrowser(chromiumDenying), closeBrowser(firefoxDenying), closeBrowser(chromiumNoCamera)]);
     await Promise.allSettled([peerServer?.stop(), closeServer(staticServer)]);
   }, { timeout: 15000 });
 
@@ -196,6 +200,28 @@ describe('refused microphone and camera', { timeout: 195000 }, () => {
     assert.equal(await bob.run('hangUp'), 'idle');
     const leaks = await assertNoLeaks(bob);
     assert.equal(leaks.tracks, 0, 'nothing was opened');
+    await assertNoLeaks(alice);
+  });
+
+  test('Chromium without a camera: a video call answered goes on as voice, with device-not-found and the camera shown unavailable', { timeout: 60000 }, async (t) => {
+    const alice = await openParty(t, chromium, 'alice');
+    const bob = await openParty(t, chromiumNoCamera, 'bob');
+    await alice.run('call', bob.userId);
+    assert.equal(await bob.run('accept', STEP_MS), 'active');
+    await alice.run('waitActive', STEP_MS);
+    const errors = (await bob.run('events')).filter((event) => event.type === 'call-error').map((event) => [event.error.type, event.error.device]);
+    assert.deepEqual(errors, [['device-not-found', 'camera']]);
+    assert.deepEqual(await bob.run('local'), { microphoneAvailable: true, cameraAvailable: false, microphoneEnabled: true, cameraEnabled: false, localTracks: ['audio'] });
+    const ui = await bob.run('waitUi', 'the camera shown unavailable', '(ui) => ui.camera.unavailable', STEP_MS);
+    assert.equal(ui.microphone.unavailable, false);
+    assert.match(ui.camera.description, /^Camera unavailable/);
+    const heard = await alice.run('hears', bob.userId, STEP_MS);
+    assert.ok(heard.packets > 0, 'Alice hears Bob');
+    const received = await bob.run('receives', alice.userId, STEP_MS);
+    console.log(`# ${bob.name} (no camera): a voice call; Alice hears him, and he sees and hears her ${received.decodedAt} ms after the check began`);
+    assert.equal(await bob.run('hangUp'), 'idle');
+    const leaks = await assertNoLeaks(bob);
+    assert.equal(leaks.tracks, 1, 'only the microphone was opened');
     await assertNoLeaks(alice);
   });
 
