@@ -1118,6 +1118,7 @@ export class CallController extends EventTarget {
     const media = active.media!;
     if (!enabled || media.audioTrack) {
       media.setMicrophoneEnabled(enabled);
+      this.#speaking?.sampleLocal();
       this.#updateLocal(active);
       return;
     }

@@ -138,17 +138,29 @@ export class SpeakingMonitor {
     this.#meter.close();
   }
 
+  /**
+   * Reads our own level now. Every tick does, even while a getStats() is still under way (slow on
+   * a loaded machine), and muting does at once: we are never shown speaking after we muted, not
+   * even until the next tick, while the others already know it from our media state.
+   */
+  sampleLocal(): void {
+    if (this.#timer === undefined) return;
+    const local = this.source.local();
+    this.#push(local.userId, this.#meter.level(local.muted ? null : local.track), performance.now(), local.muted);
+  }
+
   async sample(): Promise<void> {
-    if (this.#sampling || this.#timer === undefined) return;
+    if (this.#timer === undefined) return;
+    this.sampleLocal();
+    const local = this.source.local();
+    if (this.#sampling) return;
     this.#sampling = true;
     try {
       const remotes = this.source.remotes();
       const levels = await Promise.all(remotes.map(async ({ userId, receiver }) => [userId, await this.#remoteLevel(userId, receiver)] as const));
       if (this.#timer === undefined) return;
-      const local = this.source.local();
       const now = performance.now();
       const present = new Set(remotes.map((remote) => remote.userId));
-      this.#push(local.userId, this.#meter.level(local.muted ? null : local.track), now, local.muted);
       for (const [index, [userId, level]] of levels.entries()) this.#push(userId, level ?? 0, now, remotes[index].muted);
       for (const userId of [...this.#detectors.keys()]) {
         if (userId !== local.userId && !present.has(userId)) this.#forget(userId);
