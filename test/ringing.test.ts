@@ -493,6 +493,8 @@ describe('ringing a person notices, with real controllers', () => {
       const bob = await connectParty('bob', { ringtone: false, resolveUser: () => ({ name: 'Bob' }) });
       const carol = await connectParty('carol', { ringtone: false });
       await establishCall(alice, [bob], { video: false });
+      const aliceAtBob = () => bob.call?.participants.get(idOf(alice))?.state;
+      await waitUntil(() => aliceAtBob() === 'connected', 'Bob and Alice never connected', { timeout: 10000 });
       const waiting = nextEvent(bob, 'call-waiting');
       await carol.startCall({ conversationId: 'dm-bc', participants: [idOf(bob)] });
       await waiting;
@@ -506,7 +508,8 @@ describe('ringing a person notices, with real controllers', () => {
       expect(leftEvent.participant.id).to.equal(idOf(bob));
       expect((await ended).reason).to.equal('busy');
       expect(bob.state).to.equal('active');
-      expect(bob.call!.participants.get(idOf(alice))!.state).to.equal('connected');
+      expect(bob.call!.participants.get(idOf(alice))!.state, 'Alice is still in Bob\'s call').to.equal('connected');
+      await waitForAudio(await remoteStream(bob, alice));
     });
 
     it("ends unanswered at the caller's ring timeout, as no answer", async () => {
