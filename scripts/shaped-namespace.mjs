@@ -1,7 +1,7 @@
 // A network namespace whose `lo` carries TCP freely and UDP (the media) through one htb class whose
 // rate can be changed mid-call: the recipe of ../shared/webrtc-testing.md, for the rate-limit test
 // and the rate-limit screenshots, and for cutting the media path (path-cut.test.mjs). Needs root.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 
 export const UNLIMITED = '10gbit';
 
@@ -45,4 +45,30 @@ export function setUdpCut(cut) {
 
 export function deleteNamespace(name) {
   sh(['ip', 'netns', 'del', name]);
+}
+
+/**
+ * Runs `file` again as a child inside a new shaped namespace `name` (MESHCALL_NETNS names it there),
+ * its output passed on; resolves with its exit code and output. The namespace goes afterwards.
+ * Resolves with `{ skipped: reason }` where namespaces cannot be made here.
+ */
+export async function runInShapedNamespace(name, file) {
+  const reason = createShapedNamespace(name);
+  if (reason) return { skipped: reason };
+  try {
+    // Inside, only its `lo` exists.
+    const child = spawn('ip', ['netns', 'exec', name, process.execPath, file], {
+      env: { ...process.env, MESHCALL_NETNS: name },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    return { code, output };
+  } finally {
+    deleteNamespace(name);
+  }
 }

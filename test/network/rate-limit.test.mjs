@@ -6,13 +6,12 @@
 // Without namespaces (not root, no iproute2) the test is skipped with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { UNLIMITED, createShapedNamespace, deleteNamespace, setUdpRate } from '../../scripts/shaped-namespace.mjs';
+import { UNLIMITED, runInShapedNamespace, setUdpRate } from '../../scripts/shaped-namespace.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const BUNDLE = fileURLToPath(new URL('../../dist/meshcall.bundle.js', import.meta.url));
@@ -25,28 +24,13 @@ const SHOTS = process.env.MESHCALL_SCREENSHOTS;
 if (!INSIDE) {
   test('network quality and adaptation under a UDP rate limit (Chromium, network namespace)', { timeout: 150_000 }, async (t) => {
     assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run \`npm run build:js\` first.`);
-    const name = `meshcallq${process.pid}`;
-    const reason = createShapedNamespace(name);
-    if (reason) {
-      t.skip(reason);
+    const run = await runInShapedNamespace(`meshcallq${process.pid}`, HERE);
+    if (run.skipped) {
+      t.skip(run.skipped);
       return;
     }
-    try {
-      // The scenario runs again as a child inside the namespace, where only its `lo` exists.
-      const child = spawn('ip', ['netns', 'exec', name, process.execPath, HERE], {
-        env: { ...process.env, MESHCALL_NETNS: name },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk) => {
-        output += chunk;
-        process.stdout.write(chunk);
-      });
-      const code = await new Promise((resolve) => child.on('exit', resolve));
-      assert.equal(code, 0, `the scenario failed inside the namespace:\n${output}`);
-    } finally {
-      deleteNamespace(name);
-    }
+    assert.equal(run.code, 0, `the scenario failed inside the namespace:
+${run.output}`);
   });
 } else {
   await runInside(INSIDE);
